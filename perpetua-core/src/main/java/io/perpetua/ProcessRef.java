@@ -1,0 +1,41 @@
+package io.perpetua;
+
+import java.time.Duration;
+
+/**
+ * A handle to a running process. Thread-safe; messages from one sender arrive in the order sent.
+ *
+ * @param <M> the type of calls and casts the process accepts
+ */
+public interface ProcessRef<M> {
+
+    String persistenceId();
+
+    /**
+     * Sends a call and waits for its reply, up to the runtime's call timeout. For a pure-form process
+     * the reply is the state after the command.
+     *
+     * @throws ProcessStoppedException if the process is stopped or stops before handling the call
+     * @throws CallTimeoutException if no reply comes in time
+     * @throws RuntimeException whatever the handler threw (for example the pure form's rejection)
+     */
+    <R> R call(M request);
+
+    /** {@link #call(Object)} with its own timeout. */
+    <R> R call(M request, Duration timeout);
+
+    /** Sends a message without waiting; a failure of its handler is logged. */
+    void cast(M message);
+
+    /** Sends an info message to {@link PersistentProcess#handleInfo}. */
+    void send(Object info);
+
+    /** Whether the process is still running. */
+    boolean isAlive();
+
+    /**
+     * Stops the process after the messages already in its mailbox and waits until it has stopped.
+     * Does nothing if it is stopped already.
+     */
+    void stop();
+}

@@ -1,0 +1,121 @@
+package io.perpetua.internal;
+
+import io.perpetua.DeadLetter;
+import io.perpetua.PersistentProcess;
+import io.perpetua.PoisonEventPolicy;
+import io.perpetua.RecoveryFailedException;
+import io.perpetua.spi.SnapshotCriteria;
+import io.perpetua.spi.SnapshotRecord;
+import io.perpetua.spi.StoredEvent;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The recovery phase of a process: the newest readable snapshot (an unreadable one is logged and
+ * the next older tried), then the events after it, read {@code recoveryBatchSize} at a time so that
+ * memory stays bounded however long the stream. Each event is decoded and applied; a poison event
+ * (cannot be decoded, or {@code apply} throws) fails recovery or is skipped into a dead letter.
+ */
+final class Recovery<S, E> {
+
+    private static final Logger log = LoggerFactory.getLogger(Recovery.class);
+
+    /** The outcome: the state, the sequence number it includes, and the newest snapshot's number. */
+    record Recovered<S>(S state, long sequenceNr, long snapshotSequenceNr, long eventsReplayed) {}
+
+    private final String persistenceId;
+    private final ProcessSettings<S, E> settings;
+    private final PersistentProcess<?, S, E> behaviour;
+
+    Recovery(String persistenceId, ProcessSettings<S, E> settings, PersistentProcess<?, S, E> behaviour) {
+        this.persistenceId = persistenceId;
+        this.settings = settings;
+        this.behaviour = behaviour;
+    }
+
+    Recovered<S> run() {
+        S state = behaviour.initialState();
+        if (state == null) {
+            throw new RecoveryFailedException(persistenceId, 0, "initialState() of process type '" + settings.typeName()
+                    + "' returned null", null);
+        }
+        long seq = 0;
+        long snapshotSeq = 0;
+        Optional<Loaded<S>> snapshot = loadSnapshot();
+        if (snapshot.isPresent()) {
+            state = snapshot.get().state;
+            seq = snapshot.get().sequenceNr;
+            snapshotSeq = seq;
+        }
+        return replay(state, seq, snapshotSeq);
+    }
+
+    /** Applies every event after {@code fromSeq} to {@code state}. */
+    @SuppressWarnings("unchecked")
+    Recovered<S> replay(S state, long lastSeq, long snapshotSeq) {
+        long highest = settings.store().journal().highestSequenceNr(persistenceId);
+        int batch = settings.recoveryBatchSize();
+        long replayed = 0;
+        long next = lastSeq + 1;
+        while (next <= highest) {
+            List<StoredEvent> events = settings.store().journal().read(persistenceId, next, highest, batch);
+            if (events.isEmpty()) break;
+            for (StoredEvent stored : events) {
+                Object event;
+                try {
+                    event = Codec.decode(settings.serializer(), stored.payload());
+                } catch (RuntimeException e) {
+                    poison(stored, "cannot be deserialized", e);
+                    lastSeq = stored.sequenceNr();
+                    continue;
+                }
+                try {
+                    S nextState = behaviour.apply(state, (E) event);
+                    if (nextState == null) throw new IllegalStateException("apply returned null");
+                    state = nextState;
+                } catch (RuntimeException e) {
+                    poison(stored, "cannot be applied", e);
+                }
+                lastSeq = stored.sequenceNr();
+                replayed++;
+            }
+            next = lastSeq + 1;
+            if (events.size() < batch && events.getLast().sequenceNr() >= highest) break;
+        }
+        return new Recovered<>(state, Math.max(lastSeq, highest), snapshotSeq, replayed);
+    }
+
+    private void poison(StoredEvent stored, String what, RuntimeException cause) {
+        String manifest = Codec.manifestOf(stored.payload());
+        String reason = "event " + stored.sequenceNr() + " of process '" + persistenceId + "' (type '" + settings.typeName()
+                + "', manifest " + manifest + ") " + what + ": " + cause;
+        if (settings.poisonPolicy() == PoisonEventPolicy.FAIL) {
+            throw new RecoveryFailedException(persistenceId, stored.sequenceNr(), "recovery failed: " + reason, cause);
+        }
+        log.warn("skipping poison {}", reason);
+        settings.deadLetters().accept(new DeadLetter(persistenceId, stored.sequenceNr(), manifest, reason));
+    }
+
+    private record Loaded<S>(S state, long sequenceNr) {}
+
+    @SuppressWarnings("unchecked")
+    private Optional<Loaded<S>> loadSnapshot() {
+        SnapshotCriteria criteria = SnapshotCriteria.latest();
+        while (true) {
+            Optional<SnapshotRecord> found = settings.store().snapshots().loadLatest(persistenceId, criteria);
+            if (found.isEmpty()) return Optional.empty();
+            SnapshotRecord s = found.get();
+            try {
+                Object state = Codec.decode(settings.serializer(), s.payload());
+                return Optional.of(new Loaded<>((S) state, s.sequenceNr()));
+            } catch (RuntimeException e) {
+                log.warn("snapshot {} of process '{}' (manifest {}) is unreadable and is skipped: {}", s.sequenceNr(),
+                        persistenceId, Codec.manifestOf(s.payload()), e.toString());
+                if (s.sequenceNr() == 0) return Optional.empty();
+                criteria = SnapshotCriteria.upTo(s.sequenceNr() - 1);
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package io.perpetua.spi;
+
+/**
+ * The rule every store and the runtime apply to persistence ids: 1 to 255 characters, no ISO control
+ * characters, and not only whitespace. Stores may rely on it for their key layout.
+ */
+public final class PersistenceIds {
+
+    /** The longest persistence id, in characters. */
+    public static final int MAX_LENGTH = 255;
+
+    private PersistenceIds() {}
+
+    /**
+     * Returns {@code id} if it is a valid persistence id.
+     *
+     * @throws IllegalArgumentException naming the id and the rule it breaks
+     */
+    public static String validate(String id) {
+        if (id == null) throw new IllegalArgumentException("persistence id must not be null");
+        if (id.isBlank()) throw new IllegalArgumentException("persistence id must not be empty or blank: '" + id + "'");
+        if (id.length() > MAX_LENGTH) {
+            throw new IllegalArgumentException("persistence id is " + id.length() + " characters, the limit is "
+                    + MAX_LENGTH + ": '" + id.substring(0, 40) + "...'");
+        }
+        for (int i = 0; i < id.length(); i++) {
+            if (Character.isISOControl(id.charAt(i))) {
+                throw new IllegalArgumentException("persistence id contains a control character at index " + i
+                        + ": '" + id.replaceAll("\\p{Cntrl}", "?") + "'");
+            }
+        }
+        return id;
+    }
+}

@@ -1,0 +1,15 @@
+/**
+ * Perpetua core: the public API for persistent processes ({@code io.perpetua}), the storage SPI
+ * ({@code io.perpetua.spi}) and the runtime with its in-memory store (internal, not exported).
+ */
+module io.perpetua.core {
+    requires org.slf4j;
+
+    exports io.perpetua;
+    exports io.perpetua.spi;
+
+    uses io.perpetua.spi.StoreProvider;
+    uses io.perpetua.spi.Serializer;
+
+    provides io.perpetua.spi.StoreProvider with io.perpetua.internal.memory.MemoryStoreProvider;
+}
