@@ -4,6 +4,7 @@ import io.perpetua.internal.EventDispatcher;
 import io.perpetua.internal.JournalWriter;
 import io.perpetua.internal.ProcessInstance;
 import io.perpetua.internal.ProcessSettings;
+import io.perpetua.internal.Recovery;
 import io.perpetua.spi.PersistenceIds;
 import io.perpetua.spi.Serializer;
 import io.perpetua.spi.Store;
@@ -110,12 +111,33 @@ public final class Perpetua implements AutoCloseable {
     }
 
     private <M, S, E> ProcessInstance<M, S, E> newInstance(ProcessType<M, S, E> type, String persistenceId) {
-        ProcessSettings<S, E> settings = new ProcessSettings<>(type.name(), type.snapshotEvery(),
-                type.snapshotRetention(), type.deleteEventsOnSnapshot(), type.poisonEventPolicy(),
-                type.recoveryBatchSize(), type.conflictRetries(), type::tagsOf, store, serializer, writer, timers,
-                deadLetters);
-        return new ProcessInstance<>(persistenceId, settings, type.newBehaviour(), callTimeout,
+        return new ProcessInstance<>(persistenceId, settingsOf(type), type.newBehaviour(), callTimeout,
                 p -> live.remove(p.persistenceId(), p));
+    }
+
+    private <M, S, E> ProcessSettings<S, E> settingsOf(ProcessType<M, S, E> type) {
+        return new ProcessSettings<>(type.name(), type.snapshotEvery(), type.snapshotRetention(),
+                type.deleteEventsOnSnapshot(), type.poisonEventPolicy(), type.recoveryBatchSize(), type.conflictRetries(),
+                type::tagsOf, store, serializer, writer, timers, deadLetters);
+    }
+
+    /**
+     * Rebuilds the state of {@code persistenceId} from the store (newest readable snapshot, then
+     * the events after it) without starting the process, and returns it with its sequence number.
+     * A running process has the same state once its persists have returned.
+     *
+     * @throws RecoveryFailedException as {@link #start} would
+     */
+    public <S> RecoveredState<S> readState(ProcessType<?, S, ?> type, String persistenceId) {
+        Objects.requireNonNull(type, "type");
+        PersistenceIds.validate(persistenceId);
+        checkOpen();
+        Recovery.Recovered<S> r = recoverWith(type, persistenceId);
+        return new RecoveredState<>(r.state(), r.sequenceNr());
+    }
+
+    private <M, S, E> Recovery.Recovered<S> recoverWith(ProcessType<M, S, E> type, String persistenceId) {
+        return new Recovery<>(persistenceId, settingsOf(type), type.newBehaviour()).run();
     }
 
     /** Subscribes {@code listener} to every event persisted through this runtime from now on. */

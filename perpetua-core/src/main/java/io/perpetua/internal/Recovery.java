@@ -18,24 +18,24 @@ import org.slf4j.LoggerFactory;
  * memory stays bounded however long the stream. Each event is decoded and applied; a poison event
  * (cannot be decoded, or {@code apply} throws) fails recovery or is skipped into a dead letter.
  */
-final class Recovery<S, E> {
+public final class Recovery<S, E> {
 
     private static final Logger log = LoggerFactory.getLogger(Recovery.class);
 
     /** The outcome: the state, the sequence number it includes, and the newest snapshot's number. */
-    record Recovered<S>(S state, long sequenceNr, long snapshotSequenceNr, long eventsReplayed) {}
+    public record Recovered<S>(S state, long sequenceNr, long snapshotSequenceNr, long eventsReplayed) {}
 
     private final String persistenceId;
     private final ProcessSettings<S, E> settings;
     private final PersistentProcess<?, S, E> behaviour;
 
-    Recovery(String persistenceId, ProcessSettings<S, E> settings, PersistentProcess<?, S, E> behaviour) {
+    public Recovery(String persistenceId, ProcessSettings<S, E> settings, PersistentProcess<?, S, E> behaviour) {
         this.persistenceId = persistenceId;
         this.settings = settings;
         this.behaviour = behaviour;
     }
 
-    Recovered<S> run() {
+    public Recovered<S> run() {
         S state = behaviour.initialState();
         if (state == null) {
             throw new RecoveryFailedException(persistenceId, 0, "initialState() of process type '" + settings.typeName()

@@ -1,0 +1,8 @@
+/** The {@code perpetua} command: demo, and the operator's tools as stores arrive. */
+module io.perpetua.cli {
+    requires io.perpetua.core;
+    requires io.perpetua.examples;
+    requires info.picocli;
+
+    opens io.perpetua.cli to info.picocli;
+}
