@@ -1,6 +1,6 @@
 /** Example programs: the bank account (pure form) and the hotel booking (process form). */
 module io.perpetua.examples {
-    requires io.perpetua.core;
+    requires transitive io.perpetua.core;
 
     exports io.perpetua.examples.bank;
     exports io.perpetua.examples.booking;

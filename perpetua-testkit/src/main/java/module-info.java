@@ -8,4 +8,7 @@ module io.perpetua.testkit {
     requires transitive net.jqwik.api;
 
     exports io.perpetua.testkit;
+    // JUnit and jqwik call the suites' package-private test methods by reflection, also when a store's
+    // tests run on the module path.
+    opens io.perpetua.testkit;
 }

@@ -137,7 +137,11 @@ public final class Perpetua implements AutoCloseable {
     }
 
     private <M, S, E> Recovery.Recovered<S> recoverWith(ProcessType<M, S, E> type, String persistenceId) {
-        return new Recovery<>(persistenceId, settingsOf(type), type.newBehaviour()).run();
+        try {
+            return new Recovery<>(persistenceId, settingsOf(type), type.newBehaviour()).run();
+        } catch (RuntimeException e) {
+            throw Recovery.asRecoveryFailure(persistenceId, e);
+        }
     }
 
     /** Subscribes {@code listener} to every event persisted through this runtime from now on. */

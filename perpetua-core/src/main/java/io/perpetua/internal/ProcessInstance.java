@@ -213,10 +213,12 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
         try {
             recover();
         } catch (RuntimeException e) {
-            log.error("process '{}' (type '{}') failed to recover: {}", persistenceId, settings.typeName(), e.getMessage());
-            stopReason = "recovery failed: " + e.getMessage();
-            recovered.completeExceptionally(e);
-            terminate();
+            RecoveryFailedException failure = Recovery.asRecoveryFailure(persistenceId, e);
+            log.error("process '{}' (type '{}') failed to recover: {}", persistenceId, settings.typeName(),
+                    failure.getMessage());
+            stopReason = "recovery failed: " + failure.getMessage();
+            terminate(); // before the starter hears of it, so that a retried start finds no dead instance
+            recovered.completeExceptionally(failure);
             return;
         }
         recovered.complete(null);
@@ -428,11 +430,20 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
         for (E event : events) behaviour.onPersisted(event, ctx);
     }
 
-    /** After a conflict: load and apply the events another writer appended. */
+    /**
+     * After a conflict: load and apply the events another writer appended. If that writer deleted
+     * some of them behind a newer snapshot, recover from its snapshot instead.
+     */
     private void catchUp() {
         try {
-            Recovery.Recovered<S> r = new Recovery<>(persistenceId, settings, behaviour).replay(state, lastSeq,
-                    lastSnapshotSeq);
+            Recovery<S, E> recovery = new Recovery<>(persistenceId, settings, behaviour);
+            Recovery.Recovered<S> r;
+            try {
+                r = recovery.replay(state, lastSeq, lastSnapshotSeq);
+            } catch (Recovery.EventsMissing e) {
+                r = recovery.run();
+                lastSnapshotSeq = r.snapshotSequenceNr();
+            }
             state = r.state();
             lastSeq = r.sequenceNr();
         } catch (RuntimeException e) {

@@ -61,7 +61,10 @@ public final class Recovery<S, E> {
         long next = lastSeq + 1;
         while (next <= highest) {
             List<StoredEvent> events = settings.store().journal().read(persistenceId, next, highest, batch);
-            if (events.isEmpty()) break;
+            if (events.isEmpty() || events.getFirst().sequenceNr() != next) {
+                long missingTo = events.isEmpty() ? highest : events.getFirst().sequenceNr() - 1;
+                throw new EventsMissing(persistenceId, next, missingTo);
+            }
             for (StoredEvent stored : events) {
                 Object event;
                 try {
@@ -85,6 +88,24 @@ public final class Recovery<S, E> {
             if (events.size() < batch && events.getLast().sequenceNr() >= highest) break;
         }
         return new Recovered<>(state, Math.max(lastSeq, highest), snapshotSeq, replayed);
+    }
+
+    /** {@code e} as a {@link RecoveryFailedException} naming the process (a store failure, for instance). */
+    public static RecoveryFailedException asRecoveryFailure(String persistenceId, RuntimeException e) {
+        return e instanceof RecoveryFailedException r ? r
+                : new RecoveryFailedException(persistenceId, 0, "recovery of process '" + persistenceId + "' failed: " + e, e);
+    }
+
+    /**
+     * Events the replay needs were deleted (they were covered by a snapshot that is now unreadable, or
+     * another writer deleted them behind its newer snapshot). Replaying past them would give a wrong
+     * state, so recovery fails instead, whatever the poison-event policy.
+     */
+    static final class EventsMissing extends RecoveryFailedException {
+        EventsMissing(String persistenceId, long from, long to) {
+            super(persistenceId, from, "recovery failed: events " + from + " to " + to + " of process '" + persistenceId
+                    + "' are deleted and no readable snapshot covers them", null);
+        }
     }
 
     private void poison(StoredEvent stored, String what, RuntimeException cause) {

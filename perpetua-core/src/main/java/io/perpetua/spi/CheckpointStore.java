@@ -9,7 +9,13 @@ import java.util.OptionalLong;
  */
 public interface CheckpointStore {
 
-    /** Stores {@code position} under {@code name} (non-blank), replacing any earlier value. */
+    /**
+     * Stores {@code position} under {@code name}, replacing any earlier value. Every store accepts
+     * names of up to 255 characters without ISO control characters.
+     *
+     * @throws IllegalArgumentException if {@code name} is null or blank (also for {@link #load} and
+     *     {@link #delete})
+     */
     void save(String name, long position);
 
     /** The position stored under {@code name}, if any. */

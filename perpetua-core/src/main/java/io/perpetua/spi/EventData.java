@@ -9,7 +9,7 @@ import java.util.Set;
  *
  * @param payload the event body
  * @param tags labels for {@link EventJournal#readByTag}, each non-blank; may be empty
- * @param timestamp when the event was persisted
+ * @param timestamp when the event was persisted; stores keep it to at least the microsecond
  */
 public record EventData(Payload payload, Set<String> tags, Instant timestamp) {
     public EventData {

@@ -29,7 +29,10 @@ import java.util.List;
 public interface EventJournal {
 
     /**
-     * Appends the writes, each atomically, and returns one result per write in the same order.
+     * Appends the writes, each atomically, and returns one result per write in the same order. The
+     * writes take effect as if applied one after another in list order: a later write to the same
+     * stream is checked against the sequence numbers of the earlier ones, and a later write's events
+     * get higher global positions.
      *
      * @throws StoreException if the outcome of any write is unknown
      */
@@ -52,15 +55,27 @@ public interface EventJournal {
      */
     void deleteUpTo(String persistenceId, long toSequenceNr);
 
-    /** Reads events of all streams with {@code globalPosition >= fromPosition}, at most {@code max}. */
+    /**
+     * Reads events of all streams with {@code globalPosition >= fromPosition}, at most {@code max}.
+     *
+     * @throws IllegalArgumentException if {@code max < 0}
+     */
     List<StoredEvent> readAll(long fromPosition, int max);
 
-    /** Reads events carrying {@code tag} with {@code globalPosition >= fromPosition}, at most {@code max}. */
+    /**
+     * Reads events carrying {@code tag} with {@code globalPosition >= fromPosition}, at most {@code max}.
+     *
+     * @throws IllegalArgumentException if {@code max < 0}
+     */
     List<StoredEvent> readByTag(String tag, long fromPosition, int max);
 
     /**
-     * Lists persistence ids that have ever had an event, in ascending {@link String#compareTo} order,
-     * strictly after {@code afterId} ({@code ""} for the first page), at most {@code max}.
+     * Lists persistence ids that have ever had an event, in ascending order of Unicode code points,
+     * strictly after {@code afterId} ({@code ""} for the first page), at most {@code max}. Code point
+     * order is the order of the ids' UTF-8 bytes (a bytewise key order, or a {@code "C"} collation);
+     * it differs from {@link String#compareTo} for characters outside the Basic Multilingual Plane.
+     *
+     * @throws IllegalArgumentException if {@code max < 0}
      */
     List<String> persistenceIds(String afterId, int max);
 

@@ -8,7 +8,7 @@ import java.util.Objects;
  *
  * @param persistenceId the process
  * @param sequenceNr the sequence number the state includes, at least 0
- * @param timestamp when the snapshot was taken
+ * @param timestamp when the snapshot was taken; stores keep it to at least the microsecond
  * @param payload the state
  */
 public record SnapshotRecord(String persistenceId, long sequenceNr, Instant timestamp, Payload payload) {

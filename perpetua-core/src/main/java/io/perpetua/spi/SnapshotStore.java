@@ -12,7 +12,13 @@ import java.util.Optional;
  */
 public interface SnapshotStore {
 
-    /** Saves the snapshot, replacing any at the same (persistence id, sequence number). */
+    /**
+     * Saves the snapshot, replacing any at the same (persistence id, sequence number).
+     *
+     * @throws IllegalArgumentException if the store refuses the snapshot before writing anything, for a
+     *     reason that retrying will not fix (a {@link Payload.Reference} in a store that does not
+     *     accept references, a payload above the store's size limit)
+     */
     void save(SnapshotRecord snapshot);
 
     /** The selected snapshot with the highest sequence number, if any. */

@@ -39,7 +39,7 @@ final class MemoryData implements EventJournal, SnapshotStore, CheckpointStore {
     private final long maxPayloadBytes;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Map<String, Stream> streams = new HashMap<>();
-    private final TreeSet<String> ids = new TreeSet<>();
+    private final TreeSet<String> ids = new TreeSet<>(MemoryData::compareCodePoints);
     private final ArrayList<StoredEvent> all = new ArrayList<>(); // index = position - 1; null when deleted
     private final Map<String, LongList> tagIndex = new HashMap<>();
     private final Map<String, NavigableMap<Long, SnapshotRecord>> snapshots = new ConcurrentHashMap<>();
@@ -255,6 +255,22 @@ final class MemoryData implements EventJournal, SnapshotStore, CheckpointStore {
             signalLock.unlock();
         }
         return highestPosition;
+    }
+
+    /** Orders strings by Unicode code point, the order of their UTF-8 bytes, as durable stores list ids. */
+    static int compareCodePoints(String a, String b) {
+        int n = Math.min(a.length(), b.length());
+        for (int i = 0; i < n; i++) {
+            char x = a.charAt(i);
+            char y = b.charAt(i);
+            if (x != y) return codePointRank(x) - codePointRank(y);
+        }
+        return a.length() - b.length();
+    }
+
+    /** Moves surrogates above the other UTF-16 units, so that units compare in code point order. */
+    private static int codePointRank(char c) {
+        return c >= 0xE000 ? c - 0x800 : c >= 0xD800 ? c + 0x2000 : c;
     }
 
     private static void checkMax(int max) {

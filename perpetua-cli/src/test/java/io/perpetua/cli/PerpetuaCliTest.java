@@ -1,0 +1,134 @@
+package io.perpetua.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The {@code perpetua} command run in-process, as a person would run it. */
+class PerpetuaCliTest {
+
+    private record Run(int exitCode, String out, String err) {
+        List<String> outLines() {
+            return out.lines().toList();
+        }
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = PerpetuaCli.commandLine();
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int code = cmd.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void the_demo_narrates_events_a_rejection_a_snapshot_and_recovery_and_exits_0() {
+        Run run = run("demo");
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertThat(run.err()).isEmpty();
+        assertThat(run.outLines())
+                .contains("Perpetua demo on store memory: (kept in memory until the demo ends)")
+                .anySatisfy(l -> assertThat(l).contains("> Deposit 100").endsWith("-> balance 100"))
+                .contains("      persisted  seq 1  position 1  Deposited 100")
+                .contains("      persisted  seq 2  position 2  Withdrawn 30")
+                .anySatisfy(l -> assertThat(l).contains("> Withdraw 500").endsWith("-> rejected"))
+                .contains("      insufficient funds: cannot withdraw 500 from a balance of 70")
+                .contains("      nothing persisted: the journal of account-1 is still at seq 2")
+                .contains("  recovered: no snapshot, 3 events replayed from the journal")
+                .contains("  same balance as before the stop: yes")
+                .contains("      persisted  seq 1  position 4  RoomBooked B-1: room 101 for Alice, 2025-05-01 to 2025-05-04")
+                .contains("      snapshot   saved at seq 3 (every 3 events)")
+                .anySatisfy(l -> assertThat(l).contains("> Availability on 2025-05-03").endsWith("-> free rooms []"))
+                .contains("      room 101 is not free on the night of 2025-05-03 (held by booking B-1)")
+                .contains("      persisted  seq 4  position 7  BookingCancelled B-1")
+                .contains("  recovered: snapshot at seq 3, then 2 events replayed from the journal")
+                .contains("  same bookings as before the stop: yes")
+                .contains("Done: 8 events persisted, every process recovered the state it had.");
+        assertThat(run.outLines()).as("readable length").hasSizeBetween(30, 50);
+    }
+
+    @Test
+    void the_demo_prints_the_same_output_every_time() {
+        assertThat(run("demo").out()).isEqualTo(run("demo").out());
+    }
+
+    @Test
+    void the_demo_starts_afresh_on_a_store_that_already_holds_a_run() {
+        String store = "memory:cli-test-" + System.nanoTime();
+        assertThat(run("demo", "--store", store).exitCode()).isZero();
+
+        Run second = run("demo", "--store", store);
+
+        assertThat(second.exitCode()).isZero();
+        assertThat(second.out()).contains("Bank account 'account-2'").contains("Hotel 'hotel-2'")
+                .contains("Done: 8 events persisted, every process recovered the state it had.");
+    }
+
+    @Test
+    void a_bad_store_uri_is_one_line_on_stderr_and_exit_code_2() {
+        Run run = run("demo", "--store", "nosuchstore:./x");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err().lines().toList()).singleElement().satisfies(line -> assertThat(line)
+                .startsWith("perpetua demo: invalid value for option '--store': ")
+                .contains("nosuchstore")
+                .doesNotContain("Exception"));
+    }
+
+    @Test
+    void a_store_uri_without_a_scheme_is_a_usage_error() {
+        Run run = run("demo", "--store", "just-a-path");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err().lines().toList()).singleElement().asString().contains("has no scheme");
+    }
+
+    @Test
+    void an_unknown_option_is_one_line_on_stderr_and_exit_code_2() {
+        Run run = run("demo", "--bogus");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err().lines().toList()).singleElement().asString()
+                .isEqualTo("perpetua demo: Unknown option: '--bogus' (see 'perpetua demo --help')");
+    }
+
+    @Test
+    void an_unknown_command_is_one_line_on_stderr_and_exit_code_2() {
+        Run run = run("frobnicate");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err().lines().toList()).singleElement().asString().startsWith("perpetua: ");
+    }
+
+    @Test
+    void no_command_is_a_usage_error() {
+        Run run = run();
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("missing a command");
+    }
+
+    @Test
+    void the_demo_help_names_the_default_store() {
+        Run run = run("demo", "--help");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("--store=URI").contains("default: " + DemoCommand.DEFAULT_STORE);
+    }
+
+    @Test
+    void the_version_names_the_build() {
+        Run run = run("--version");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).startsWith("perpetua 0.1.0");
+    }
+}

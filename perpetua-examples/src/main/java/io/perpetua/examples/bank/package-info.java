@@ -1,0 +1,2 @@
+/** The bank account example: the pure form of a process. */
+package io.perpetua.examples.bank;
