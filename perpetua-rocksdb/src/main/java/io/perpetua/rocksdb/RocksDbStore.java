@@ -1,0 +1,671 @@
+package io.perpetua.rocksdb;
+
+import io.perpetua.spi.AtomicWrite;
+import io.perpetua.spi.CheckpointStore;
+import io.perpetua.spi.EventData;
+import io.perpetua.spi.EventJournal;
+import io.perpetua.spi.Payload;
+import io.perpetua.spi.SnapshotCriteria;
+import io.perpetua.spi.SnapshotRecord;
+import io.perpetua.spi.SnapshotStore;
+import io.perpetua.spi.Store;
+import io.perpetua.spi.StoreException;
+import io.perpetua.spi.StoredEvent;
+import io.perpetua.spi.WriteResult;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Snapshot;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Journal, snapshots and checkpoints in one RocksDB directory.
+ *
+ * <p><b>Durability.</b> By default every {@code append}, snapshot save and checkpoint save returns
+ * only after RocksDB's write-ahead log was synced to disk ({@code fsync}). Group commit makes that
+ * one sync per batch of processes. {@link Durability#ACK_BEFORE_FSYNC} acknowledges once the write
+ * is in the operating system's buffers: it survives a crash of the JVM, not of the machine.
+ *
+ * <p><b>Atomicity and order.</b> One {@code append} call is one {@link WriteBatch}: RocksDB's WAL
+ * makes it all-or-nothing across a crash, and readers see it whole. Sequence numbers and global
+ * positions are assigned under one lock, in the order of the writes, and the highest of each is
+ * stored in the same batch, so numbers are never reused, also after deletes.
+ *
+ * <p><b>Integrity.</b> Every event and snapshot value carries a CRC32C; a value that fails it is
+ * reported as a {@link io.perpetua.spi.CorruptDataException} naming the persistence id and sequence
+ * number.
+ *
+ * <p><b>Ownership.</b> One process at a time owns the directory (RocksDB's lock file); a second
+ * opener gets a {@link StoreException} saying the directory is in use.
+ */
+public final class RocksDbStore implements Store {
+
+    /** When an acknowledged write is safe. */
+    public enum Durability {
+        /** Acknowledge after the write-ahead log is synced to disk (default): survives a power cut. */
+        FSYNC,
+        /** Acknowledge once the write is in the OS buffers: survives a JVM crash, not a power cut. */
+        ACK_BEFORE_FSYNC
+    }
+
+    /** The largest event or snapshot payload accepted, in bytes. */
+    public static final int MAX_PAYLOAD_BYTES = 32 << 20;
+
+    private static final Logger log = LoggerFactory.getLogger(RocksDbStore.class);
+    private static final byte[] GLOBAL_HIGHEST = "global-highest".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] FORMAT_KEY = "format".getBytes(StandardCharsets.UTF_8);
+    private static final List<String> FAMILIES =
+            List.of("default", "meta", "events", "global", "tags", "streams", "snapshots", "checkpoints");
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final String uri;
+    private final Path directory;
+    private final RocksDB db;
+    private final DBOptions dbOptions;
+    private final ColumnFamilyOptions cfOptions;
+    private final List<ColumnFamilyHandle> handles;
+    private final ColumnFamilyHandle meta, events, global, tags, streams, snapshots, checkpoints;
+    private final WriteOptions writeOptions;
+    private final ReentrantReadWriteLock open = new ReentrantReadWriteLock();
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final ReentrantLock signalLock = new ReentrantLock();
+    private final Condition appended = signalLock.newCondition();
+    private final Map<String, long[]> streamCache = new ConcurrentHashMap<>(); // id -> {highest, deletedUpTo}
+    private volatile long highestPosition;
+    private volatile boolean closed;
+    private final Journal journal = new Journal();
+    private final Snapshots snapshotStore = new Snapshots();
+    private final Checkpoints checkpointStore = new Checkpoints();
+
+    private RocksDbStore(String uri, Path directory, Durability durability) {
+        this.uri = uri;
+        this.directory = directory;
+        checkDirectory(directory);
+        this.dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
+                .setMaxBackgroundJobs(2).setKeepLogFileNum(5);
+        this.cfOptions = new ColumnFamilyOptions();
+        List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+        for (String name : FAMILIES) descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), cfOptions));
+        this.handles = new ArrayList<>();
+        try {
+            this.db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
+        } catch (RocksDBException e) {
+            cfOptions.close();
+            dbOptions.close();
+            String msg = String.valueOf(e.getMessage());
+            if (msg.contains("lock") || msg.contains("LOCK")) {
+                throw new StoreException("store directory " + directory + " is in use by another process (or already open "
+                        + "in this one); only one process may open it at a time");
+            }
+            throw new StoreException("cannot open RocksDB store in " + directory + ": " + msg, e);
+        }
+        meta = handles.get(1);
+        events = handles.get(2);
+        global = handles.get(3);
+        tags = handles.get(4);
+        streams = handles.get(5);
+        snapshots = handles.get(6);
+        checkpoints = handles.get(7);
+        writeOptions = new WriteOptions().setSync(durability == Durability.FSYNC);
+        try {
+            if (db.get(meta, FORMAT_KEY) == null) db.put(meta, writeOptions, FORMAT_KEY, new byte[] {Records.FORMAT});
+            byte[] highest = db.get(meta, GLOBAL_HIGHEST);
+            highestPosition = highest == null ? 0 : Records.longOf(highest);
+        } catch (RocksDBException e) {
+            closeHandles();
+            throw new StoreException("cannot read the store's metadata in " + directory + ": " + e.getMessage(), e);
+        }
+        log.info("opened RocksDB store {} (durability {})", directory, durability);
+    }
+
+    /** Opens (creating if needed) the store in {@code directory}. */
+    public static RocksDbStore open(Path directory, Durability durability) {
+        Objects.requireNonNull(directory, "directory");
+        Objects.requireNonNull(durability, "durability");
+        return new RocksDbStore("rocksdb:" + directory, directory.toAbsolutePath().normalize(), durability);
+    }
+
+    static RocksDbStore open(String uri, Path directory, Durability durability) {
+        return new RocksDbStore(uri, directory.toAbsolutePath().normalize(), durability);
+    }
+
+    /** Refuses a path that is a file, or a non-empty directory that is not a Perpetua RocksDB store. */
+    private static void checkDirectory(Path directory) {
+        if (Files.exists(directory) && !Files.isDirectory(directory)) {
+            throw new StoreException(directory + " is a file, not a Perpetua store directory");
+        }
+        if (!Files.isDirectory(directory)) return;
+        boolean empty;
+        try (var list = Files.list(directory)) {
+            empty = list.findAny().isEmpty();
+        } catch (IOException e) {
+            throw new StoreException("cannot read directory " + directory + ": " + e.getMessage(), e);
+        }
+        if (empty) return;
+        if (!Files.exists(directory.resolve("CURRENT"))) {
+            throw new StoreException(directory + " is not a Perpetua store (it holds other files and no RocksDB database)");
+        }
+        try (Options options = new Options()) {
+            List<byte[]> families = RocksDB.listColumnFamilies(options, directory.toString());
+            boolean ours = families.stream().anyMatch(f -> Arrays.equals(f, "meta".getBytes(StandardCharsets.UTF_8)))
+                    && families.stream().anyMatch(f -> Arrays.equals(f, "events".getBytes(StandardCharsets.UTF_8)));
+            if (!ours) throw new StoreException(directory + " is a RocksDB database but not a Perpetua store");
+        } catch (RocksDBException e) {
+            throw new StoreException("cannot read the RocksDB database in " + directory + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String uri() {
+        return uri;
+    }
+
+    /** The store's directory. */
+    public Path directory() {
+        return directory;
+    }
+
+    @Override
+    public EventJournal journal() {
+        return journal;
+    }
+
+    @Override
+    public SnapshotStore snapshots() {
+        return snapshotStore;
+    }
+
+    @Override
+    public CheckpointStore checkpoints() {
+        return checkpointStore;
+    }
+
+    @Override
+    public void close() {
+        open.writeLock().lock();
+        try {
+            if (closed) return;
+            closed = true;
+            closeHandles();
+        } finally {
+            open.writeLock().unlock();
+        }
+        log.info("closed RocksDB store {}", directory);
+    }
+
+    private void closeHandles() {
+        try {
+            db.syncWal();
+        } catch (RocksDBException e) {
+            log.warn("syncing the WAL of {} on close failed: {}", directory, e.getMessage());
+        }
+        for (ColumnFamilyHandle h : handles) h.close();
+        db.close();
+        writeOptionsClose();
+        cfOptions.close();
+        dbOptions.close();
+    }
+
+    private void writeOptionsClose() {
+        if (writeOptions != null) writeOptions.close();
+    }
+
+    /** Runs {@code op} while the store is open; RocksDB handles must never be used after close. */
+    private <T> T guarded(Supplier<T> op) {
+        open.readLock().lock();
+        try {
+            if (closed) throw new IllegalStateException("store " + uri + " is closed");
+            return op.get();
+        } finally {
+            open.readLock().unlock();
+        }
+    }
+
+    private static StoreException failure(String what, RocksDBException e) {
+        return new StoreException(what + " failed: " + e.getMessage(), e);
+    }
+
+    private static void checkMax(int max) {
+        if (max < 0) throw new IllegalArgumentException("max must be >= 0, was " + max);
+    }
+
+    /** {highest, deletedUpTo} of a stream, from the cache or the streams family. */
+    private long[] stream(String id) throws RocksDBException {
+        long[] cached = streamCache.get(id);
+        if (cached != null) return cached;
+        byte[] v = db.get(streams, id.getBytes(StandardCharsets.UTF_8));
+        long[] s = v == null ? new long[] {0, 0} : new long[] {ByteBuffer.wrap(v).getLong(0), ByteBuffer.wrap(v).getLong(8)};
+        if (v != null) streamCache.put(id, s);
+        return s;
+    }
+
+    private static byte[] streamValue(long highest, long deletedUpTo) {
+        return ByteBuffer.allocate(16).putLong(highest).putLong(deletedUpTo).array();
+    }
+
+    // ================================================================== journal
+
+    private final class Journal implements EventJournal {
+
+        @Override
+        public List<WriteResult> append(List<AtomicWrite> writes) {
+            Objects.requireNonNull(writes, "writes");
+            List<WriteResult> results = guarded(() -> {
+                writeLock.lock();
+                try {
+                    return appendLocked(writes);
+                } finally {
+                    writeLock.unlock();
+                }
+            });
+            if (results.stream().anyMatch(r -> r instanceof WriteResult.Written)) {
+                signalLock.lock();
+                try {
+                    appended.signalAll();
+                } finally {
+                    signalLock.unlock();
+                }
+            }
+            return results;
+        }
+
+        private List<WriteResult> appendLocked(List<AtomicWrite> writes) {
+            List<WriteResult> results = new ArrayList<>(writes.size());
+            Map<String, long[]> touched = new HashMap<>();
+            long position = highestPosition;
+            try (WriteBatch batch = new WriteBatch()) {
+                for (AtomicWrite write : writes) {
+                    String id = write.persistenceId();
+                    String rejection = rejectionOf(write);
+                    if (rejection != null) {
+                        results.add(new WriteResult.Rejected(rejection));
+                        continue;
+                    }
+                    long[] s = touched.containsKey(id) ? touched.get(id) : stream(id);
+                    long highest = s[0];
+                    if (!write.expected().matches(highest)) {
+                        results.add(new WriteResult.Conflict(write.expected(), highest));
+                        continue;
+                    }
+                    long[] positions = new long[write.events().size()];
+                    long seq = highest;
+                    int i = 0;
+                    for (EventData e : write.events()) {
+                        seq++;
+                        position++;
+                        byte[] key = Records.key(id, seq);
+                        batch.put(events, key, Records.encodeEvent(position, e.timestamp(), e.tags(),
+                                (Payload.Serialized) e.payload()));
+                        batch.put(global, Records.position(position), key);
+                        for (String tag : e.tags()) batch.put(tags, Records.key(tag, position), key);
+                        positions[i++] = position;
+                    }
+                    touched.put(id, new long[] {seq, s[1]});
+                    batch.put(streams, id.getBytes(StandardCharsets.UTF_8), streamValue(seq, s[1]));
+                    results.add(new WriteResult.Written(highest + 1, positions));
+                }
+                if (touched.isEmpty()) return results;
+                batch.put(meta, GLOBAL_HIGHEST, Records.position(position));
+                db.write(writeOptions, batch);
+            } catch (RocksDBException e) {
+                streamCache.clear(); // the outcome is unknown: reload what is on disk
+                reloadHighestPosition();
+                throw failure("append of " + writes.size() + " writes to " + directory, e);
+            }
+            streamCache.putAll(touched);
+            highestPosition = position;
+            return results;
+        }
+
+        private void reloadHighestPosition() {
+            try {
+                byte[] highest = db.get(meta, GLOBAL_HIGHEST);
+                highestPosition = highest == null ? 0 : Records.longOf(highest);
+            } catch (RocksDBException ignored) {
+                // the next append will fail as well and try again
+            }
+        }
+
+        private String rejectionOf(AtomicWrite write) {
+            for (EventData e : write.events()) {
+                if (!(e.payload() instanceof Payload.Serialized p)) {
+                    return "the RocksDB store stores bytes: event for '" + write.persistenceId()
+                            + "' was not serialized (configure a serializer)";
+                }
+                if (p.bytes().length > MAX_PAYLOAD_BYTES) {
+                    return "event of " + p.bytes().length + " bytes for '" + write.persistenceId()
+                            + "' exceeds the RocksDB store's limit of " + MAX_PAYLOAD_BYTES + " bytes";
+                }
+                if (p.manifest().getBytes(StandardCharsets.UTF_8).length > 0xFFFF) {
+                    return "manifest of an event for '" + write.persistenceId() + "' is longer than 65535 bytes";
+                }
+                for (String tag : e.tags()) {
+                    if (tag.getBytes(StandardCharsets.UTF_8).length > 0xFFFF || tag.indexOf('\0') >= 0) {
+                        return "tag of an event for '" + write.persistenceId()
+                                + "' is longer than 65535 bytes or contains a NUL character";
+                    }
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public List<StoredEvent> read(String persistenceId, long fromSequenceNr, long toSequenceNr, int max) {
+            checkMax(max);
+            Objects.requireNonNull(persistenceId, "persistenceId");
+            return guarded(() -> {
+                List<StoredEvent> out = new ArrayList<>();
+                if (max == 0 || fromSequenceNr > toSequenceNr || toSequenceNr < 1) return out;
+                byte[] prefix = Records.prefix(persistenceId);
+                try (RocksIterator it = db.newIterator(events)) {
+                    for (it.seek(Records.key(persistenceId, Math.max(1, fromSequenceNr)));
+                            it.isValid() && out.size() < max; it.next()) {
+                        byte[] key = it.key();
+                        if (!Records.hasPrefix(key, prefix)) break;
+                        long seq = Records.seqOf(key);
+                        if (seq > toSequenceNr) break;
+                        out.add(Records.decodeEvent(persistenceId, seq, it.value()));
+                    }
+                }
+                return out;
+            });
+        }
+
+        @Override
+        public long highestSequenceNr(String persistenceId) {
+            return guarded(() -> {
+                try {
+                    return stream(persistenceId)[0];
+                } catch (RocksDBException e) {
+                    throw failure("reading the highest sequence number of '" + persistenceId + "'", e);
+                }
+            });
+        }
+
+        @Override
+        public void deleteUpTo(String persistenceId, long toSequenceNr) {
+            guarded(() -> {
+                writeLock.lock();
+                try (WriteBatch batch = new WriteBatch()) {
+                    long[] s = stream(persistenceId);
+                    long to = Math.min(toSequenceNr, s[0]);
+                    if (to <= s[1]) return null;
+                    byte[] prefix = Records.prefix(persistenceId);
+                    try (RocksIterator it = db.newIterator(events)) {
+                        for (it.seek(Records.key(persistenceId, s[1] + 1)); it.isValid(); it.next()) {
+                            byte[] key = it.key();
+                            if (!Records.hasPrefix(key, prefix) || Records.seqOf(key) > to) break;
+                            StoredEvent e = Records.decodeEvent(persistenceId, Records.seqOf(key), it.value());
+                            batch.delete(events, key);
+                            batch.delete(global, Records.position(e.globalPosition()));
+                            for (String tag : e.tags()) batch.delete(tags, Records.key(tag, e.globalPosition()));
+                        }
+                    }
+                    batch.put(streams, persistenceId.getBytes(StandardCharsets.UTF_8), streamValue(s[0], to));
+                    db.write(writeOptions, batch);
+                    streamCache.put(persistenceId, new long[] {s[0], to});
+                    return null;
+                } catch (RocksDBException e) {
+                    streamCache.remove(persistenceId);
+                    throw failure("deleting events of '" + persistenceId + "' up to " + toSequenceNr, e);
+                } finally {
+                    writeLock.unlock();
+                }
+            });
+        }
+
+        @Override
+        public List<StoredEvent> readAll(long fromPosition, int max) {
+            checkMax(max);
+            return guarded(() -> readIndex(global, Records.position(Math.max(0, fromPosition)), null, max));
+        }
+
+        @Override
+        public List<StoredEvent> readByTag(String tag, long fromPosition, int max) {
+            checkMax(max);
+            Objects.requireNonNull(tag, "tag");
+            return guarded(() -> readIndex(tags, Records.key(tag, Math.max(0, fromPosition)), Records.prefix(tag), max));
+        }
+
+        /** Follows an index family (global or tag) from {@code start} and loads the events it points to. */
+        private List<StoredEvent> readIndex(ColumnFamilyHandle index, byte[] start, byte[] prefix, int max) {
+            List<StoredEvent> out = new ArrayList<>();
+            if (max == 0) return out;
+            Snapshot snapshot = db.getSnapshot();
+            try (ReadOptions ro = new ReadOptions().setSnapshot(snapshot); RocksIterator it = db.newIterator(index, ro)) {
+                List<byte[]> keys = new ArrayList<>();
+                for (it.seek(start); it.isValid() && keys.size() < max; it.next()) {
+                    if (prefix != null && !Records.hasPrefix(it.key(), prefix)) break;
+                    keys.add(it.value());
+                }
+                if (keys.isEmpty()) return out;
+                List<ColumnFamilyHandle> families = new ArrayList<>(keys.size());
+                for (int i = 0; i < keys.size(); i++) families.add(events);
+                List<byte[]> values = db.multiGetAsList(ro, families, keys);
+                for (int i = 0; i < keys.size(); i++) {
+                    byte[] v = values.get(i);
+                    if (v == null) continue; // deleted between index and event: cannot happen under one snapshot
+                    byte[] key = keys.get(i);
+                    out.add(Records.decodeEvent(Records.idOf(key), Records.seqOf(key), v));
+                }
+                return out;
+            } catch (RocksDBException e) {
+                throw failure("reading the journal of " + directory, e);
+            } finally {
+                db.releaseSnapshot(snapshot);
+            }
+        }
+
+        @Override
+        public List<String> persistenceIds(String afterId, int max) {
+            checkMax(max);
+            Objects.requireNonNull(afterId, "afterId");
+            return guarded(() -> {
+                List<String> out = new ArrayList<>();
+                byte[] after = afterId.getBytes(StandardCharsets.UTF_8);
+                try (RocksIterator it = db.newIterator(streams)) {
+                    for (it.seek(after); it.isValid() && out.size() < max; it.next()) {
+                        if (Arrays.equals(it.key(), after)) continue;
+                        out.add(new String(it.key(), StandardCharsets.UTF_8));
+                    }
+                }
+                return out;
+            });
+        }
+
+        @Override
+        public long highestGlobalPosition() {
+            return guarded(() -> highestPosition);
+        }
+
+        @Override
+        public long awaitGlobalPosition(long afterPosition, Duration timeout) throws InterruptedException {
+            guarded(() -> null);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            signalLock.lockInterruptibly();
+            try {
+                while (highestPosition <= afterPosition && !closed) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) break;
+                    appended.await(Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)), TimeUnit.NANOSECONDS);
+                }
+            } finally {
+                signalLock.unlock();
+            }
+            return highestPosition;
+        }
+    }
+
+    // ================================================================== snapshots
+
+    private final class Snapshots implements SnapshotStore {
+
+        @Override
+        public void save(SnapshotRecord snapshot) {
+            Objects.requireNonNull(snapshot, "snapshot");
+            if (!(snapshot.payload() instanceof Payload.Serialized p)) {
+                throw new IllegalArgumentException("the RocksDB store stores bytes: the snapshot of '"
+                        + snapshot.persistenceId() + "' was not serialized (configure a serializer)");
+            }
+            if (p.bytes().length > MAX_PAYLOAD_BYTES) {
+                throw new IllegalArgumentException("snapshot of " + p.bytes().length + " bytes for '"
+                        + snapshot.persistenceId() + "' exceeds the RocksDB store's limit of " + MAX_PAYLOAD_BYTES + " bytes");
+            }
+            guarded(() -> {
+                try {
+                    db.put(snapshots, writeOptions, Records.key(snapshot.persistenceId(), snapshot.sequenceNr()),
+                            Records.encodeSnapshot(snapshot));
+                    return null;
+                } catch (RocksDBException e) {
+                    throw failure("saving the snapshot of '" + snapshot.persistenceId() + "'", e);
+                }
+            });
+        }
+
+        @Override
+        public Optional<SnapshotRecord> loadLatest(String persistenceId, SnapshotCriteria criteria) {
+            Objects.requireNonNull(criteria, "criteria");
+            return guarded(() -> {
+                byte[] prefix = Records.prefix(persistenceId);
+                try (RocksIterator it = db.newIterator(snapshots)) {
+                    for (it.seekForPrev(Records.key(persistenceId, Math.max(0, criteria.maxSequenceNr())));
+                            it.isValid(); it.prev()) {
+                        byte[] key = it.key();
+                        if (!Records.hasPrefix(key, prefix)) break;
+                        long seq = Records.seqOf(key);
+                        if (seq < criteria.minSequenceNr()) break;
+                        byte[] value = it.value();
+                        if (criteria.matches(seq, Records.snapshotTimestamp(persistenceId, seq, value))) {
+                            return Optional.of(Records.decodeSnapshot(persistenceId, seq, value));
+                        }
+                    }
+                }
+                return Optional.empty();
+            });
+        }
+
+        @Override
+        public void delete(String persistenceId, long sequenceNr) {
+            guarded(() -> {
+                try {
+                    db.delete(snapshots, writeOptions, Records.key(persistenceId, sequenceNr));
+                    return null;
+                } catch (RocksDBException e) {
+                    throw failure("deleting snapshot " + sequenceNr + " of '" + persistenceId + "'", e);
+                }
+            });
+        }
+
+        @Override
+        public void delete(String persistenceId, SnapshotCriteria criteria) {
+            guarded(() -> {
+                byte[] prefix = Records.prefix(persistenceId);
+                try (WriteBatch batch = new WriteBatch(); RocksIterator it = db.newIterator(snapshots)) {
+                    for (it.seek(Records.key(persistenceId, Math.max(0, criteria.minSequenceNr()))); it.isValid(); it.next()) {
+                        byte[] key = it.key();
+                        if (!Records.hasPrefix(key, prefix)) break;
+                        long seq = Records.seqOf(key);
+                        if (seq > criteria.maxSequenceNr()) break;
+                        if (criteria.matches(seq, Records.snapshotTimestamp(persistenceId, seq, it.value()))) {
+                            batch.delete(snapshots, key);
+                        }
+                    }
+                    if (batch.count() > 0) db.write(writeOptions, batch);
+                    return null;
+                } catch (RocksDBException e) {
+                    throw failure("deleting snapshots of '" + persistenceId + "'", e);
+                }
+            });
+        }
+    }
+
+    // ================================================================== checkpoints
+
+    private final class Checkpoints implements CheckpointStore {
+
+        @Override
+        public void save(String name, long position) {
+            byte[] key = checkName(name);
+            guarded(() -> {
+                try {
+                    db.put(checkpoints, writeOptions, key, Records.position(position));
+                    return null;
+                } catch (RocksDBException e) {
+                    throw failure("saving checkpoint '" + name + "'", e);
+                }
+            });
+        }
+
+        @Override
+        public OptionalLong load(String name) {
+            byte[] key = checkName(name);
+            return guarded(() -> {
+                try {
+                    byte[] v = db.get(checkpoints, key);
+                    return v == null ? OptionalLong.empty() : OptionalLong.of(Records.longOf(v));
+                } catch (RocksDBException e) {
+                    throw failure("loading checkpoint '" + name + "'", e);
+                }
+            });
+        }
+
+        @Override
+        public void delete(String name) {
+            byte[] key = checkName(name);
+            guarded(() -> {
+                try {
+                    db.delete(checkpoints, writeOptions, key);
+                    return null;
+                } catch (RocksDBException e) {
+                    throw failure("deleting checkpoint '" + name + "'", e);
+                }
+            });
+        }
+
+        private static byte[] checkName(String name) {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("checkpoint name must not be null or blank: '" + name + "'");
+            }
+            return name.getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RocksDbStore[" + directory + "]";
+    }
+
+}
