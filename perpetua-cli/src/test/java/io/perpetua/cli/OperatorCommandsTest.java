@@ -1,0 +1,106 @@
+package io.perpetua.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code load}, {@code verify} and {@code inspect} on a real RocksDB store, run in-process. */
+class OperatorCommandsTest {
+
+    @TempDir
+    Path temp;
+
+    private record Run(int exitCode, String out, String err) {
+        List<String> lines() {
+            return out.lines().toList();
+        }
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = PerpetuaCli.commandLine();
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int code = cmd.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private String store() {
+        return "rocksdb:" + temp.resolve("store");
+    }
+
+    @Test
+    void load_persists_every_event_logs_each_ack_and_verify_finds_them_all() throws Exception {
+        Path acks = temp.resolve("acks.log");
+        Run load = run("load", "--store", store(), "--processes", "20", "--events", "30", "--batch", "3",
+                "--payload", "64", "--ack-log", acks.toString());
+        assertThat(load.exitCode()).as(load.err()).isZero();
+        assertThat(load.lines().getLast()).matches("events=600 seconds=[0-9.]+ events_per_s=[0-9]+");
+        assertThat(Files.readAllLines(acks)).hasSize(600).allMatch(l -> l.matches("load-\\S+-\\d+ \\d+"));
+
+        Run verify = run("verify", "--store", store(), "--acks", acks.toString());
+        assertThat(verify.exitCode()).as(verify.out()).isZero();
+        assertThat(verify.lines()).containsExactly("verified events=600 streams=20");
+    }
+
+    @Test
+    void verify_reports_each_acknowledged_event_that_is_missing_and_exits_1() throws Exception {
+        run("load", "--store", store(), "--processes", "2", "--events", "5");
+        Path acks = temp.resolve("acks.log");
+        String id = run("inspect", "--store", store(), "ids").lines().getFirst();
+        Files.writeString(acks, id + " 5\n" + id + " 6\nghost 1\n" + id + " 9"); // the last line is cut short
+        Run verify = run("verify", "--store", store(), "--acks", acks.toString());
+        assertThat(verify.exitCode()).isEqualTo(1);
+        assertThat(verify.lines()).containsExactly(
+                "acknowledged event missing: " + id + " 6",
+                "acknowledged event missing: ghost 1",
+                "verified events=10 streams=2");
+    }
+
+    @Test
+    void inspect_shows_a_summary_the_ids_a_stream_and_one_event_readable_and_as_json() {
+        run("load", "--store", store(), "--processes", "3", "--events", "4", "--payload", "8");
+        assertThat(run("inspect", "--store", store(), "summary").lines().getLast())
+                .isEqualTo("streams=3 events=12 snapshots=0");
+        List<String> ids = run("inspect", "--store", store(), "ids").lines();
+        assertThat(ids).hasSize(3).isSorted();
+
+        List<String> stream = run("inspect", "--store", store(), "stream", ids.get(1), "--from", "2", "--to", "3").lines();
+        assertThat(stream).hasSize(2);
+        assertThat(stream.get(0)).startsWith("2  @").contains("perpetua.load.Payload v1").endsWith("xxxxxxxx");
+
+        Run event = run("inspect", "--store", store(), "--json", "event", ids.get(0), "4");
+        assertThat(event.out().strip()).startsWith("{\"persistence_id\":\"" + ids.get(0) + "\",\"sequence_nr\":4,")
+                .contains("\"manifest\":\"perpetua.load.Payload\"").endsWith("\"payload_text\":\"xxxxxxxx\"}");
+
+        Run missing = run("inspect", "--store", store(), "event", ids.get(0), "99");
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.err()).contains("no event 99").contains("highest is 4");
+    }
+
+    @Test
+    void an_unknown_scheme_a_path_that_is_not_a_store_and_bad_options_are_one_line_errors_with_exit_2() throws Exception {
+        Path notAStore = Files.createDirectories(temp.resolve("documents"));
+        Files.writeString(notAStore.resolve("letter.txt"), "hello");
+        for (String[] args : List.of(
+                new String[] {"verify", "--store", "nosuch:x"},
+                new String[] {"inspect", "--store", "rocksdb:" + notAStore, "summary"},
+                new String[] {"load", "--store", store(), "--processes", "0", "--events", "1"},
+                new String[] {"load", "--store", store(), "--processes", "many", "--events", "1"},
+                new String[] {"verify"})) {
+            Run run = run(args);
+            assertThat(run.exitCode()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(run.err().strip().lines()).as(run.err()).hasSize(1);
+            assertThat(run.err()).doesNotContain("Exception").doesNotContain("\tat ");
+        }
+        assertThat(run("inspect", "--store", "rocksdb:" + notAStore, "summary").err()).contains("is not a Perpetua store");
+    }
+}
