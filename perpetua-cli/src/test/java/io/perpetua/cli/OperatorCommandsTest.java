@@ -103,4 +103,21 @@ class OperatorCommandsTest {
         }
         assertThat(run("inspect", "--store", "rocksdb:" + notAStore, "summary").err()).contains("is not a Perpetua store");
     }
+
+    @Test
+    void bench_prints_the_disk_limits_then_one_result_line_per_workload() {
+        Run bench = run("bench", "--store", store(), "--processes", "10", "--events", "20");
+        assertThat(bench.exitCode()).as(bench.err()).isZero();
+        assertThat(bench.lines()).hasSize(5);
+        assertThat(bench.lines().getFirst())
+                .matches("limits dir=\\S+ fdatasync_p50_us=\\d+ fdatasync_per_s=\\d+ write_mb_per_s=\\d+");
+        String number = "[0-9.]+";
+        assertThat(bench.lines().subList(1, 5)).satisfiesExactly(
+                l -> assertThat(l).matches("workload=processes events=200 seconds=" + number + " events_per_s=\\d+ p50_us="
+                        + number + " p99_us=" + number),
+                l -> assertThat(l).startsWith("workload=single events=20 "),
+                l -> assertThat(l).startsWith("workload=replay events=20 "),
+                l -> assertThat(l).startsWith("workload=catchup events=" + (200 + 10 + 20 + 1 + 20) + " "));
+        assertThat(run("bench", "--store", "memory:", "--workload", "sprint").exitCode()).isEqualTo(2);
+    }
 }
