@@ -1,0 +1,108 @@
+package io.perpetua.postgres;
+
+import io.perpetua.spi.StoreException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * Creates and migrates the store's tables. Versioned (a table holds the version), idempotent (each
+ * step runs once), and safe when several nodes start at once: migration runs under a
+ * transaction-level advisory lock, so one node migrates while the others wait and then find nothing
+ * to do. A database whose schema is newer than this library is refused with a clear error.
+ */
+final class Schema {
+
+    /** The schema version this library writes and reads. */
+    static final int VERSION = 1;
+
+    private static final List<String> V1 = List.of(
+            """
+            CREATE TABLE IF NOT EXISTS %1$s.event_journal (
+                global_position bigint PRIMARY KEY,
+                persistence_id text NOT NULL,
+                sequence_nr bigint NOT NULL,
+                written_at timestamptz NOT NULL,
+                written_nanos int NOT NULL,
+                manifest text NOT NULL,
+                schema_version int NOT NULL,
+                tags text[] NOT NULL,
+                payload bytea NOT NULL,
+                CONSTRAINT event_journal_stream UNIQUE (persistence_id, sequence_nr)
+            )""",
+            """
+            CREATE TABLE IF NOT EXISTS %1$s.event_tags (
+                tag text NOT NULL,
+                global_position bigint NOT NULL,
+                PRIMARY KEY (tag, global_position)
+            )""",
+            """
+            CREATE TABLE IF NOT EXISTS %1$s.streams (
+                persistence_id text PRIMARY KEY COLLATE "C",
+                highest_sequence_nr bigint NOT NULL,
+                deleted_up_to bigint NOT NULL
+            )""",
+            """
+            CREATE TABLE IF NOT EXISTS %1$s.global_position (
+                id int PRIMARY KEY CHECK (id = 1),
+                highest bigint NOT NULL
+            )""",
+            "INSERT INTO %1$s.global_position (id, highest) VALUES (1, 0) ON CONFLICT DO NOTHING",
+            """
+            CREATE TABLE IF NOT EXISTS %1$s.snapshots (
+                persistence_id text NOT NULL,
+                sequence_nr bigint NOT NULL,
+                written_at timestamptz NOT NULL,
+                written_nanos int NOT NULL,
+                manifest text NOT NULL,
+                schema_version int NOT NULL,
+                payload bytea NOT NULL,
+                PRIMARY KEY (persistence_id, sequence_nr)
+            )""",
+            """
+            CREATE TABLE IF NOT EXISTS %1$s.checkpoints (
+                name text PRIMARY KEY,
+                position bigint NOT NULL
+            )""");
+
+    private Schema() {}
+
+    static void migrate(Connection c, String schema) {
+        try {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                st.execute("SELECT pg_advisory_xact_lock(hashtext('perpetua-migrate:' || " + literal(schema) + "))");
+                st.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
+                st.execute("CREATE TABLE IF NOT EXISTS " + schema + ".schema_version (version int NOT NULL)");
+                int current = 0;
+                try (ResultSet rs = st.executeQuery("SELECT max(version) FROM " + schema + ".schema_version")) {
+                    if (rs.next()) current = rs.getInt(1);
+                }
+                if (current > VERSION) {
+                    c.rollback();
+                    throw new StoreException("the database schema '" + schema + "' is at version " + current
+                            + ", newer than this Perpetua library understands (" + VERSION + "); upgrade Perpetua");
+                }
+                if (current < 1) {
+                    for (String ddl : V1) st.execute(ddl.formatted(schema));
+                    st.execute("INSERT INTO " + schema + ".schema_version (version) VALUES (1)");
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("creating the Perpetua tables in schema '" + schema + "' failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static String literal(String s) {
+        return "'" + s.replace("'", "''") + "'";
+    }
+}
