@@ -23,4 +23,14 @@ public interface CheckpointStore {
 
     /** Removes the position stored under {@code name}, if any. */
     void delete(String name);
+
+    /**
+     * Every name that holds a position, in ascending code point order; for tools that copy or list a
+     * store. Stores implement it; the default refuses.
+     *
+     * @throws UnsupportedOperationException if the store cannot list its checkpoints
+     */
+    default java.util.List<String> names() {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot list its checkpoints");
+    }
 }

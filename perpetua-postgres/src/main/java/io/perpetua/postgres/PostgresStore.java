@@ -743,6 +743,20 @@ public final class PostgresStore implements Store {
             }
         }
 
+        @Override
+        public List<String> names() {
+            try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(
+                    "SELECT name FROM " + t("checkpoints") + " ORDER BY name COLLATE \"C\"")) {
+                List<String> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) out.add(rs.getString(1));
+                }
+                return out;
+            } catch (SQLException e) {
+                throw failure("listing checkpoints", e);
+            }
+        }
+
         private static void checkName(String name) {
             if (name == null || name.isBlank()) {
                 throw new IllegalArgumentException("checkpoint name must not be null or blank: '" + name + "'");

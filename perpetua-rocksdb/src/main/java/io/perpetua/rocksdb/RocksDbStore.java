@@ -655,6 +655,17 @@ public final class RocksDbStore implements Store {
             });
         }
 
+        @Override
+        public List<String> names() {
+            return guarded(() -> {
+                List<String> out = new ArrayList<>();
+                try (RocksIterator it = db.newIterator(checkpoints)) {
+                    for (it.seekToFirst(); it.isValid(); it.next()) out.add(new String(it.key(), StandardCharsets.UTF_8));
+                }
+                return out;
+            });
+        }
+
         private static byte[] checkName(String name) {
             if (name == null || name.isBlank()) {
                 throw new IllegalArgumentException("checkpoint name must not be null or blank: '" + name + "'");

@@ -103,6 +103,27 @@ public abstract class CheckpointStoreContract {
     }
 
     @Test
+    void lists_the_names_that_hold_a_position_in_code_point_order() {
+        String a = freshName() + "-a";
+        String b = freshName() + "-b";
+        String deleted = freshName() + "-c";
+        checkpoints.save(b, 2);
+        checkpoints.save(a, 1);
+        checkpoints.save(deleted, 3);
+        checkpoints.delete(deleted);
+
+        List<String> names = checkpoints.names();
+        assertThat(names).contains(a, b).doesNotContain(deleted);
+        assertThat(names).isSortedAccordingTo(CheckpointStoreContract::compareCodePoints);
+    }
+
+    private static int compareCodePoints(String x, String y) {
+        int[] a = x.codePoints().toArray();
+        int[] b = y.codePoints().toArray();
+        return java.util.Arrays.compare(a, b);
+    }
+
+    @Test
     void deletes_a_checkpoint() {
         String name = freshName();
         checkpoints.save(name, 42);

@@ -358,6 +358,12 @@ final class MemoryData implements EventJournal, SnapshotStore, CheckpointStore {
         checkpoints.remove(checkName(name));
     }
 
+    List<String> checkpointNames() {
+        List<String> names = new ArrayList<>(checkpoints.keySet());
+        names.sort(MemoryData::compareCodePoints);
+        return names;
+    }
+
     private static String checkName(String name) {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("checkpoint name must not be null or blank: '" + name + "'");

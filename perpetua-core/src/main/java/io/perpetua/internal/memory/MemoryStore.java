@@ -163,5 +163,10 @@ public final class MemoryStore implements Store {
         public void delete(String name) {
             open().delete(name);
         }
+
+        @Override
+        public List<String> names() {
+            return open().checkpointNames();
+        }
     }
 }
