@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,6 +34,11 @@ import picocli.CommandLine.Spec;
  * {@code <persistenceId> <sequenceNr>} per event is written after each acknowledged persist, never
  * before. Processes are named {@code load-<run>-<i>} with a fresh run number, so repeated loads on one
  * store do not collide.
+ *
+ * <p>The load rides out a store outage (a database restart, say): a persist whose outcome is unknown
+ * fails its call and the process restarts from the journal, so the load sends the next command; a
+ * process that stopped because its restart failed is started again, with backoff, for up to
+ * {@code --outage-timeout} seconds. Every acknowledged persist is in the ack log, and only those.
  */
 @Command(name = "load", mixinStandardHelpOptions = true,
         description = "Persists events with many processes and reports the throughput.")
@@ -58,6 +64,12 @@ final class LoadCommand implements Callable<Integer> {
 
     @Option(names = "--ack-log", paramLabel = "FILE", description = "Appends '<persistenceId> <sequenceNr>' per acknowledged event.")
     private Path ackLog;
+
+    @Option(names = "--outage-timeout", paramLabel = "SECONDS", defaultValue = "120",
+            description = "How long one process keeps retrying while the store is unavailable (default 120).")
+    private int outageTimeout;
+
+    private final java.util.concurrent.atomic.AtomicLong retried = new java.util.concurrent.atomic.AtomicLong();
 
     /** One load process: persists B payloads per call and replies with the first sequence number. */
     static final class Loader implements PersistentProcess<Integer, Long, byte[]> {
@@ -132,7 +144,7 @@ final class LoadCommand implements Callable<Integer> {
             for (ProcessRef<Integer> ref : refs) {
                 threads.add(Thread.ofVirtual().start(() -> {
                     try {
-                        drive(ref, acks);
+                        drive(perpetua, type, ref, acks);
                     } catch (Throwable t) {
                         failure.compareAndSet(null, t);
                     }
@@ -147,17 +159,42 @@ final class LoadCommand implements Callable<Integer> {
         long total = processes * events;
         double seconds = (end - start) / 1e9;
         PrintWriter out = spec.commandLine().getOut();
+        if (retried.get() > 0) out.println("retried=" + retried.get() + " (persists that failed while the store was unavailable)");
         out.println(String.format(Locale.ROOT, "events=%d seconds=%.3f events_per_s=%.0f", total, seconds, total / seconds));
         out.flush();
         return 0;
     }
 
-    private void drive(ProcessRef<Integer> ref, OutputStream acks) throws IOException {
+    private void drive(Perpetua perpetua, ProcessType<Integer, Long, byte[]> type, ProcessRef<Integer> ref, OutputStream acks)
+            throws IOException, InterruptedException {
         long done = 0;
         StringBuilder lines = new StringBuilder();
+        long outageSince = 0;
+        long backoff = 100;
         while (done < events) {
             int n = (int) Math.min(batch, events - done);
-            long first = ref.<Long>call(n);
+            long first;
+            try {
+                first = ref.<Long>call(n);
+                outageSince = 0;
+                backoff = 100;
+            } catch (io.perpetua.PersistFailedException | io.perpetua.ProcessStoppedException
+                    | io.perpetua.RecoveryFailedException | io.perpetua.CallTimeoutException e) {
+                // the outcome is unknown or the process is down: it recovers from the journal, we send again
+                retried.incrementAndGet();
+                if (outageSince == 0) outageSince = System.nanoTime();
+                if (System.nanoTime() - outageSince > TimeUnit.SECONDS.toNanos(outageTimeout)) throw e;
+                Thread.sleep(backoff);
+                backoff = Math.min(backoff * 2, 2_000);
+                if (!ref.isAlive()) {
+                    try {
+                        ref = perpetua.start(type, ref.persistenceId());
+                    } catch (RuntimeException startFailed) {
+                        // still unavailable; try again after the backoff
+                    }
+                }
+                continue;
+            }
             done += n;
             if (acks != null) {
                 lines.setLength(0);
