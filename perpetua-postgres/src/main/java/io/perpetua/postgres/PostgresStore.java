@@ -325,86 +325,129 @@ public final class PostgresStore implements Store {
             }
             long start = position;
             Set<String> touched = new TreeSet<>();
-            try (PreparedStatement events = c.prepareStatement("INSERT INTO " + t("event_journal")
-                            + " (global_position, persistence_id, sequence_nr, written_at, written_nanos, manifest, schema_version,"
-                            + " tags, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-                    PreparedStatement tags = c.prepareStatement("INSERT INTO " + t("event_tags")
-                            + " (tag, global_position) VALUES (?, ?)")) {
-                boolean anyTags = false;
-                for (AtomicWrite write : writes) {
-                    String rejection = rejectionOf(write);
-                    if (rejection != null) {
-                        results.add(new WriteResult.Rejected(rejection));
-                        continue;
-                    }
-                    long[] s = streams.get(write.persistenceId());
-                    long highest = s[0];
-                    if (!write.expected().matches(highest)) {
-                        results.add(new WriteResult.Conflict(write.expected(), highest));
-                        continue;
-                    }
-                    long[] positions = new long[write.events().size()];
-                    long seq = highest;
-                    int i = 0;
-                    for (EventData e : write.events()) {
-                        Payload.Serialized p = (Payload.Serialized) e.payload();
-                        seq++;
-                        position++;
-                        events.setLong(1, position);
-                        events.setString(2, write.persistenceId());
-                        events.setLong(3, seq);
-                        events.setObject(4, odt(e.timestamp()));
-                        events.setInt(5, e.timestamp().getNano());
-                        events.setString(6, p.manifest());
-                        events.setInt(7, p.schemaVersion());
-                        events.setArray(8, c.createArrayOf("text", e.tags().toArray()));
-                        events.setBytes(9, p.bytes());
-                        events.addBatch();
-                        for (String tag : e.tags()) {
-                            tags.setString(1, tag);
-                            tags.setLong(2, position);
-                            tags.addBatch();
-                            anyTags = true;
-                        }
-                        positions[i++] = position;
-                    }
-                    s[0] = seq;
-                    touched.add(write.persistenceId());
-                    results.add(new WriteResult.Written(highest + 1, positions));
+            boolean refused = false;
+            List<Long> positions = new ArrayList<>();
+            List<String> eventIds = new ArrayList<>();
+            List<Long> seqs = new ArrayList<>();
+            List<String> times = new ArrayList<>();
+            List<Integer> nanos = new ArrayList<>();
+            List<String> manifests = new ArrayList<>();
+            List<Integer> versions = new ArrayList<>();
+            List<String> tagLists = new ArrayList<>();
+            List<byte[]> payloads = new ArrayList<>();
+            List<String> tagNames = new ArrayList<>();
+            List<Long> tagPositions = new ArrayList<>();
+            for (AtomicWrite write : writes) {
+                String rejection = rejectionOf(write);
+                if (rejection != null) {
+                    results.add(new WriteResult.Rejected(rejection));
+                    refused = true;
+                    continue;
                 }
-                if (position > start) {
-                    events.executeBatch();
-                    if (anyTags) tags.executeBatch();
+                long[] s = streams.get(write.persistenceId());
+                long highest = s[0];
+                if (!write.expected().matches(highest)) {
+                    results.add(new WriteResult.Conflict(write.expected(), highest));
+                    refused = true;
+                    continue;
+                }
+                long[] written = new long[write.events().size()];
+                long seq = highest;
+                int i = 0;
+                for (EventData e : write.events()) {
+                    Payload.Serialized p = (Payload.Serialized) e.payload();
+                    seq++;
+                    position++;
+                    positions.add(position);
+                    eventIds.add(write.persistenceId());
+                    seqs.add(seq);
+                    times.add(e.timestamp().toString());
+                    nanos.add(e.timestamp().getNano());
+                    manifests.add(p.manifest());
+                    versions.add(p.schemaVersion());
+                    tagLists.add(jsonArray(e.tags()));
+                    payloads.add(p.bytes());
+                    for (String tag : e.tags()) {
+                        tagNames.add(tag);
+                        tagPositions.add(position);
+                    }
+                    written[i++] = position;
+                }
+                s[0] = seq;
+                touched.add(write.persistenceId());
+                results.add(new WriteResult.Written(highest + 1, written));
+            }
+            if (position > start) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t("event_journal")
+                        + " (global_position, persistence_id, sequence_nr, written_at, written_nanos, manifest, schema_version,"
+                        + " tags, payload) SELECT p, i, s, w::timestamptz, n, m, v,"
+                        + " ARRAY(SELECT jsonb_array_elements_text(g::jsonb)), b"
+                        + " FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::int[], ?::text[], ?::int[],"
+                        + " ?::text[], ?::bytea[]) AS x(p, i, s, w, n, m, v, g, b)")) {
+                    ps.setArray(1, c.createArrayOf("bigint", positions.toArray()));
+                    ps.setArray(2, c.createArrayOf("text", eventIds.toArray()));
+                    ps.setArray(3, c.createArrayOf("bigint", seqs.toArray()));
+                    ps.setArray(4, c.createArrayOf("text", times.toArray()));
+                    ps.setArray(5, c.createArrayOf("int4", nanos.toArray()));
+                    ps.setArray(6, c.createArrayOf("text", manifests.toArray()));
+                    ps.setArray(7, c.createArrayOf("int4", versions.toArray()));
+                    ps.setArray(8, c.createArrayOf("text", tagLists.toArray()));
+                    ps.setArray(9, c.createArrayOf("bytea", payloads.toArray(new byte[0][])));
+                    ps.executeUpdate();
+                }
+                if (!tagNames.isEmpty()) {
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t("event_tags")
+                            + " (tag, global_position) SELECT * FROM unnest(?::text[], ?::bigint[])")) {
+                        ps.setArray(1, c.createArrayOf("text", tagNames.toArray()));
+                        ps.setArray(2, c.createArrayOf("bigint", tagPositions.toArray()));
+                        ps.executeUpdate();
+                    }
                 }
             }
             if (!touched.isEmpty()) {
+                List<Long> highs = new ArrayList<>();
+                for (String id : touched) highs.add(streams.get(id)[0]);
                 try (PreparedStatement ps = c.prepareStatement("UPDATE " + t("streams")
-                        + " SET highest_sequence_nr = ? WHERE persistence_id = ?")) {
-                    for (String id : touched) {
-                        ps.setLong(1, streams.get(id)[0]);
-                        ps.setString(2, id);
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
+                        + " AS st SET highest_sequence_nr = u.h FROM unnest(?::text[], ?::bigint[]) AS u(id, h)"
+                        + " WHERE st.persistence_id = u.id")) {
+                    ps.setArray(1, c.createArrayOf("text", touched.toArray()));
+                    ps.setArray(2, c.createArrayOf("bigint", highs.toArray()));
+                    ps.executeUpdate();
                 }
             }
-            // streams created for writes that were refused never had an event: remove them again
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t("streams")
-                    + " WHERE persistence_id = ANY(?) AND highest_sequence_nr = 0")) {
-                ps.setArray(1, idArray);
-                ps.executeUpdate();
+            if (refused) {
+                // streams created for writes that were refused never had an event: remove them again
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t("streams")
+                        + " WHERE persistence_id = ANY(?) AND highest_sequence_nr = 0")) {
+                    ps.setArray(1, idArray);
+                    ps.executeUpdate();
+                }
             }
             if (position == start) return 0;
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + t("global_position") + " SET highest = ? WHERE id = 1")) {
+            try (PreparedStatement ps = c.prepareStatement("WITH g AS (UPDATE " + t("global_position")
+                    + " SET highest = ? WHERE id = 1 RETURNING highest) SELECT pg_notify(?, highest::text) FROM g")) {
                 ps.setLong(1, position);
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
-                ps.setString(1, channel);
-                ps.setString(2, Long.toString(position));
+                ps.setString(2, channel);
                 ps.executeQuery().close();
             }
             return position;
+        }
+
+        private static String jsonArray(Set<String> tags) {
+            if (tags.isEmpty()) return "[]";
+            StringBuilder b = new StringBuilder("[");
+            for (String tag : tags) {
+                if (b.length() > 1) b.append(',');
+                b.append('"');
+                for (int i = 0; i < tag.length(); i++) {
+                    char ch = tag.charAt(i);
+                    if (ch == '"' || ch == '\\') b.append('\\').append(ch);
+                    else if (ch < 0x20) b.append(String.format("\\u%04x", (int) ch));
+                    else b.append(ch);
+                }
+                b.append('"');
+            }
+            return b.append(']').toString();
         }
 
         private String rejectionOf(AtomicWrite write) {
