@@ -120,4 +120,27 @@ class OperatorCommandsTest {
                 l -> assertThat(l).startsWith("workload=catchup events=" + (200 + 10 + 20 + 1 + 20) + " "));
         assertThat(run("bench", "--store", "memory:", "--workload", "sprint").exitCode()).isEqualTo(2);
     }
+
+    @Test
+    void verify_reports_events_damaged_on_disk_with_their_id_and_sequence_number() throws Exception {
+        run("load", "--store", store(), "--processes", "1", "--events", "2000", "--payload", "300");
+        Path table;
+        try (var files = Files.list(temp.resolve("store"))) {
+            table = files.filter(f -> f.toString().endsWith(".sst"))
+                    .max(java.util.Comparator.comparingLong(f -> f.toFile().length())).orElseThrow();
+        }
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(table.toFile(), "rw")) {
+            long at = f.length() / 3;
+            for (int i = 0; i < 16; i++) {
+                f.seek(at + i);
+                int b = f.read();
+                f.seek(at + i);
+                f.write(b ^ 0xFF);
+            }
+        }
+        Run verify = run("verify", "--store", store());
+        assertThat(verify.exitCode()).isEqualTo(1);
+        assertThat(verify.lines()).anySatisfy(l -> assertThat(l).matches("corrupt event load-\\S+ \\d+: .*"));
+        assertThat(verify.lines().getLast()).startsWith("verified events=");
+    }
 }

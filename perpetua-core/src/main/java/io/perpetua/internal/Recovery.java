@@ -92,8 +92,13 @@ public final class Recovery<S, E> {
 
     /** {@code e} as a {@link RecoveryFailedException} naming the process (a store failure, for instance). */
     public static RecoveryFailedException asRecoveryFailure(String persistenceId, RuntimeException e) {
-        return e instanceof RecoveryFailedException r ? r
-                : new RecoveryFailedException(persistenceId, 0, "recovery of process '" + persistenceId + "' failed: " + e, e);
+        if (e instanceof RecoveryFailedException r) return r;
+        if (e instanceof io.perpetua.spi.CorruptDataException c) {
+            // the store cannot return the event intact: recovery stops at it, whatever the poison policy
+            return new RecoveryFailedException(persistenceId, c.sequenceNr(), "recovery failed: event " + c.sequenceNr()
+                    + " of process '" + persistenceId + "' is corrupt in the store: " + c.getMessage(), c);
+        }
+        return new RecoveryFailedException(persistenceId, 0, "recovery of process '" + persistenceId + "' failed: " + e, e);
     }
 
     /**

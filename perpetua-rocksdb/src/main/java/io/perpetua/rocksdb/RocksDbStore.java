@@ -114,8 +114,11 @@ public final class RocksDbStore implements Store {
         this.uri = uri;
         this.directory = directory;
         checkDirectory(directory);
+        // A torn last WAL record (a write that was never acknowledged) is tolerated after a crash;
+        // corruption anywhere else stops the open instead of silently dropping later writes.
         this.dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
-                .setMaxBackgroundJobs(2).setKeepLogFileNum(5);
+                .setMaxBackgroundJobs(2).setKeepLogFileNum(5)
+                .setWalRecoveryMode(org.rocksdb.WALRecoveryMode.TolerateCorruptedTailRecords);
         this.cfOptions = new ColumnFamilyOptions();
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         for (String name : FAMILIES) descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), cfOptions));
@@ -227,6 +230,11 @@ public final class RocksDbStore implements Store {
     }
 
     private void closeHandles() {
+        try (org.rocksdb.FlushOptions flush = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
+            db.flush(flush, handles); // a reopen then reads tables instead of replaying the log
+        } catch (RocksDBException e) {
+            log.warn("flushing {} on close failed; the log will be replayed on open: {}", directory, e.getMessage());
+        }
         try {
             db.syncWal();
         } catch (RocksDBException e) {
@@ -252,6 +260,20 @@ public final class RocksDbStore implements Store {
         } finally {
             open.readLock().unlock();
         }
+    }
+
+    /**
+     * A read that RocksDB could not complete: its own checksums caught corruption (reported, like a
+     * failed value checksum, with the persistence id and the first sequence number not returned), or
+     * another error.
+     */
+    private static StoreException readFailure(RocksDBException e, String persistenceId, long sequenceNr) {
+        if (e.getStatus() != null && e.getStatus().getCode() == org.rocksdb.Status.Code.Corruption) {
+            return new io.perpetua.spi.CorruptDataException(persistenceId, sequenceNr,
+                    "RocksDB reports corruption on disk: " + e.getMessage());
+        }
+        return new StoreException("reading '" + persistenceId + "' from sequence number " + sequenceNr + " failed: "
+                + e.getMessage(), e);
     }
 
     private static StoreException failure(String what, RocksDBException e) {
@@ -399,6 +421,12 @@ public final class RocksDbStore implements Store {
                         if (seq > toSequenceNr) break;
                         out.add(Records.decodeEvent(persistenceId, seq, it.value()));
                     }
+                    try {
+                        it.status();
+                    } catch (RocksDBException e) {
+                        long next = out.isEmpty() ? Math.max(1, fromSequenceNr) : out.getLast().sequenceNr() + 1;
+                        throw readFailure(e, persistenceId, next);
+                    }
                 }
                 return out;
             });
@@ -471,10 +499,16 @@ public final class RocksDbStore implements Store {
                     if (prefix != null && !Records.hasPrefix(it.key(), prefix)) break;
                     keys.add(it.value());
                 }
+                it.status();
                 if (keys.isEmpty()) return out;
                 List<ColumnFamilyHandle> families = new ArrayList<>(keys.size());
                 for (int i = 0; i < keys.size(); i++) families.add(events);
-                List<byte[]> values = db.multiGetAsList(ro, families, keys);
+                List<byte[]> values;
+                try {
+                    values = db.multiGetAsList(ro, families, keys);
+                } catch (RocksDBException e) {
+                    throw readFailure(e, Records.idOf(keys.getFirst()), Records.seqOf(keys.getFirst()));
+                }
                 for (int i = 0; i < keys.size(); i++) {
                     byte[] v = values.get(i);
                     if (v == null) continue; // deleted between index and event: cannot happen under one snapshot
@@ -501,6 +535,9 @@ public final class RocksDbStore implements Store {
                         if (Arrays.equals(it.key(), after)) continue;
                         out.add(new String(it.key(), StandardCharsets.UTF_8));
                     }
+                    it.status();
+                } catch (RocksDBException e) {
+                    throw failure("listing the persistence ids of " + directory, e);
                 }
                 return out;
             });
