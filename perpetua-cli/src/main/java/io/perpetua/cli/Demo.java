@@ -73,8 +73,11 @@ final class Demo {
         out.println("number in its process's stream and its position in the whole store.");
         Subscription subscription = perpetua.subscribe(delivered::add);
         try {
-            bankAccount(freshId("account"));
-            hotel(freshId("hotel"));
+            String account = freshId("account");
+            String hotel = freshId("hotel");
+            previousRun(account, hotel);
+            bankAccount(account);
+            hotel(hotel);
         } finally {
             subscription.close();
         }
@@ -82,6 +85,41 @@ final class Demo {
         out.println("Done: " + eventsPersisted + " events persisted, "
                 + (consistent ? "every process recovered the state it had." : "BUT SOMETHING DID NOT ADD UP (see above)."));
         return consistent;
+    }
+
+    // ------------------------------------------------------------------ a previous run
+
+    /**
+     * On a durable store that already holds a run, recovers the processes of the latest one from
+     * the store and shows their state, before this run starts new ones.
+     */
+    private void previousRun(String account, String hotel) {
+        String lastAccount = previousId(account);
+        String lastHotel = previousId(hotel);
+        if (lastAccount == null && lastHotel == null) return;
+        out.println();
+        out.println("The store holds an earlier run; its processes recover from the journal and snapshots:");
+        if (lastAccount != null) {
+            ProcessRef<AccountCommand> recovered = perpetua.start(Bank.ACCOUNTS, lastAccount);
+            Account balance = recovered.call(new GetBalance());
+            out.println("  " + lastAccount + " recovered at seq " + highestSequenceNr(lastAccount) + ": balance "
+                    + balance.balance());
+            recovered.stop();
+        }
+        if (lastHotel != null) {
+            ProcessRef<HotelCommand> recovered = perpetua.start(Hotel.HOTELS, lastHotel);
+            List<Booking> bookings = recovered.call(new ListBookings());
+            out.println("  " + lastHotel + " recovered at seq " + highestSequenceNr(lastHotel) + ": " + bookings.size()
+                    + " bookings (" + String.join(", ", bookings.stream().map(b -> b.id() + " " + b.guest()).toList()) + ")");
+            recovered.stop();
+        }
+    }
+
+    /** The id before {@code freshId} in its series ({@code account-2} for {@code account-3}), or null. */
+    private static String previousId(String freshId) {
+        int dash = freshId.lastIndexOf('-');
+        int n = Integer.parseInt(freshId.substring(dash + 1));
+        return n <= 1 ? null : freshId.substring(0, dash + 1) + (n - 1);
     }
 
     // ------------------------------------------------------------------ bank account, pure form

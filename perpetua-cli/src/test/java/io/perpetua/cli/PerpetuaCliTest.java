@@ -55,6 +55,19 @@ class PerpetuaCliTest {
     }
 
     @Test
+    void a_second_demo_on_the_same_store_recovers_the_first_runs_processes() {
+        String store = "memory:demo-" + System.nanoTime();
+        assertThat(run("demo", "--store", store).exitCode()).isZero();
+        Run second = run("demo", "--store", store);
+        assertThat(second.exitCode()).as(second.out() + second.err()).isZero();
+        assertThat(second.outLines())
+                .contains("The store holds an earlier run; its processes recover from the journal and snapshots:")
+                .contains("  account-1 recovered at seq 3: balance 95")
+                .contains("  hotel-1 recovered at seq 5: 3 bookings (B-2 Bob, B-4 Dave, B-3 Carol)")
+                .anySatisfy(l -> assertThat(l).startsWith("Bank account 'account-2'"));
+    }
+
+    @Test
     void the_demo_prints_the_same_output_every_time() {
         assertThat(run("demo").out()).isEqualTo(run("demo").out());
     }
