@@ -1,12 +1,14 @@
 /**
- * Perpetua core: the public API for persistent processes ({@code io.perpetua}), the storage SPI
- * ({@code io.perpetua.spi}) and the runtime with its in-memory store (internal, not exported).
+ * Perpetua core: the public API for persistent processes ({@code io.perpetua}), the read side
+ * ({@code io.perpetua.query}), the storage SPI ({@code io.perpetua.spi}) and the runtime with its
+ * in-memory store (internal, not exported).
  */
 module io.perpetua.core {
     requires org.slf4j;
 
     exports io.perpetua;
     exports io.perpetua.spi;
+    exports io.perpetua.query;
 
     uses io.perpetua.spi.StoreProvider;
     uses io.perpetua.spi.Serializer;

@@ -43,8 +43,10 @@ public interface Context<S, E> {
     void saveSnapshot();
 
     /**
-     * Stops the process after the current message. Messages still in the mailbox fail with
-     * {@link ProcessStoppedException}; pending timers are cancelled.
+     * Stops the process after the current message; it refuses new messages at once. Messages still in
+     * the mailbox fail with {@link ProcessStoppedException}; pending timers are cancelled. A normal
+     * stop (see {@link ProcessType#withEraseOnStop}); under {@link RestartPolicy#PERMANENT} the process
+     * instead restarts at once with its mailbox kept.
      */
     void stop();
 }

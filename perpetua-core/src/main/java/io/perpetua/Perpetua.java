@@ -1,18 +1,24 @@
 package io.perpetua;
 
+import io.perpetua.internal.CodecOptions;
+import io.perpetua.internal.EventCodec;
+import io.perpetua.internal.DurableStateBehaviour;
 import io.perpetua.internal.EventDispatcher;
 import io.perpetua.internal.JournalWriter;
 import io.perpetua.internal.ProcessInstance;
 import io.perpetua.internal.ProcessSettings;
 import io.perpetua.internal.Recovery;
+import io.perpetua.internal.Registry;
 import io.perpetua.spi.PersistenceIds;
 import io.perpetua.spi.Serializer;
 import io.perpetua.spi.Store;
+import io.perpetua.spi.StoredEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -32,8 +38,12 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>At most one instance of a persistence id runs in a runtime. {@link #close()} stops every
- * process after its current message (messages still queued fail with
+ * <p>At most one instance of a persistence id runs in a runtime. {@link #ref} gives a reference that
+ * starts the process on demand, so that processes can passivate when idle
+ * ({@link ProcessType#withPassivateAfter}, {@link Builder#maxLiveProcesses}) and come back on their
+ * next message; {@link #start} starts one now and returns a handle to that incarnation.
+ *
+ * <p>{@link #close()} stops every process after its current message (messages still queued fail with
  * {@link ProcessStoppedException}), waits for persists in flight, and closes the store if the
  * runtime opened it: every acknowledged event is in the store.
  */
@@ -44,26 +54,30 @@ public final class Perpetua implements AutoCloseable {
     private final Store store;
     private final boolean ownsStore;
     private final Serializer serializer;
+    /** Write objects, not bytes, to a store that accepts them ({@link Builder#keepObjectsInMemory()}). */
+    private final boolean keepObjects;
     private final Duration callTimeout;
     private final Consumer<DeadLetter> deadLetters;
     private final EventDispatcher dispatcher;
     private final JournalWriter writer;
     private final ScheduledExecutorService timers;
-    private final ConcurrentHashMap<String, ProcessInstance<?, ?, ?>> live = new ConcurrentHashMap<>();
+    private final Registry registry;
     private volatile boolean closed;
 
     private Perpetua(Builder b, Store store, boolean ownsStore, Serializer serializer) {
         this.store = store;
         this.ownsStore = ownsStore;
         this.serializer = serializer;
+        this.keepObjects = b.keepObjectsInMemory && store.acceptsReferences();
         this.callTimeout = b.callTimeout;
         this.deadLetters = b.deadLetters;
+        this.registry = new Registry(b.maxLiveProcesses);
         this.dispatcher = new EventDispatcher(b.subscriberBuffer);
         this.writer = new JournalWriter(store.journal(), b.maxWriteBatch, dispatcher);
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon(true)
                 .name("perpetua-timers").unstarted(r));
-        log.info("Perpetua runtime started on {}{}", store.uri(), serializer == null ? " (events kept as objects)"
-                : " (serializer " + serializer.getClass().getSimpleName() + ")");
+        log.info("Perpetua runtime started on {}{}", store.uri(), serializer == null || keepObjects
+                ? " (events kept as objects)" : " (serializer " + serializer.getClass().getSimpleName() + ")");
     }
 
     /** A runtime on the store named by {@code storeUri}, with defaults. */
@@ -87,38 +101,96 @@ public final class Perpetua implements AutoCloseable {
     public <M, S, E> ProcessRef<M> start(ProcessType<M, S, E> type, String persistenceId) {
         Objects.requireNonNull(type, "type");
         PersistenceIds.validate(persistenceId);
-        while (true) {
-            checkOpen();
-            boolean[] created = {false};
-            ProcessInstance<?, ?, ?> instance = live.compute(persistenceId, (id, old) -> {
-                if (old != null && old.isAlive()) return old;
-                created[0] = true;
-                return newInstance(type, id);
-            });
-            if (!instance.typeName().equals(type.name())) {
-                throw new IllegalStateException("process '" + persistenceId + "' is running as type '"
-                        + instance.typeName() + "', not '" + type.name() + "'");
-            }
-            if (created[0]) instance.start();
-            try {
-                instance.awaitRecovered();
-            } catch (ProcessStoppedException e) {
-                continue; // it stopped between lookup and use: start it again
-            }
-            if (closed) instance.shutdown("the runtime is closed");
-            return (ProcessRef<M>) instance;
+        return (ProcessRef<M>) activate(type, persistenceId);
+    }
+
+    /**
+     * A symbolic reference to the process {@code persistenceId} of {@code type}: nothing is started
+     * or read now. Each message through it goes to the live process, starting and recovering it first
+     * if it is not running (never started, passivated, stopped, or crashed without restart), so it
+     * stays valid for the life of the runtime. Concurrent first messages start exactly one process.
+     * Messages already queued when a process stops still fail with {@link ProcessStoppedException}.
+     * After {@link #close()} its messages fail with {@link ProcessStoppedException}.
+     *
+     * @throws IllegalArgumentException if the persistence id is invalid
+     */
+    public <M, S, E> ProcessRef<M> ref(ProcessType<M, S, E> type, String persistenceId) {
+        Objects.requireNonNull(type, "type");
+        PersistenceIds.validate(persistenceId);
+        return new SymbolicRef<>(this, type, persistenceId);
+    }
+
+    /** The live, recovered instance of the process, started if needed. */
+    ProcessInstance<?, ?, ?> activate(ProcessType<?, ?, ?> type, String persistenceId) {
+        checkOpen();
+        ProcessInstance<?, ?, ?> instance = registry.activate(persistenceId, id -> newInstance(type, id));
+        if (!instance.typeName().equals(type.name())) {
+            throw new IllegalStateException("process '" + persistenceId + "' is running as type '"
+                    + instance.typeName() + "', not '" + type.name() + "'");
         }
+        if (closed) instance.shutdown("the runtime is closed");
+        return instance;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    java.util.Optional<ProcessInstance<?, ?, ?>> liveInstance(String persistenceId) {
+        return registry.get(persistenceId);
     }
 
     private <M, S, E> ProcessInstance<M, S, E> newInstance(ProcessType<M, S, E> type, String persistenceId) {
         return new ProcessInstance<>(persistenceId, settingsOf(type), type.newBehaviour(), callTimeout,
-                p -> live.remove(p.persistenceId(), p));
+                registry::remove, type.lifecycle());
     }
 
     private <M, S, E> ProcessSettings<S, E> settingsOf(ProcessType<M, S, E> type) {
         return new ProcessSettings<>(type.name(), type.snapshotEvery(), type.snapshotRetention(),
                 type.deleteEventsOnSnapshot(), type.poisonEventPolicy(), type.recoveryBatchSize(), type.conflictRetries(),
-                type::tagsOf, store, serializer, writer, timers, deadLetters);
+                type::tagsOf, store, serializer, writer, timers, deadLetters, codecOf(type));
+    }
+
+    private <M, S, E> EventCodec<S, E> codecOf(ProcessType<M, S, E> type) {
+        CodecOptions<S, E> o = type.codecOptions();
+        return new EventCodec<>(serializer, keepObjects, o.adapter(), o.toStored(), o.fromStored());
+    }
+
+    /**
+     * The current events that one stored event of {@code type} stands for: the payload restored by
+     * this runtime's serializer and passed through the type's {@link EventAdapter} (upcast, split or
+     * dropped), exactly as recovery reads it. The result may be empty (the adapter dropped the event)
+     * or hold several events; each belongs at the stored event's sequence number. This is the entry
+     * point for readers of the journal (queries, subscriptions, projections, tools).
+     *
+     * @throws RuntimeException naming the manifest and the reason if the event cannot be read (for
+     *     example an unknown manifest); recovery would treat it as a poison event
+     */
+    public <E> List<E> decode(ProcessType<?, ?, E> type, StoredEvent stored) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(stored, "stored");
+        return codecOf(type).decode(stored);
+    }
+
+    /**
+     * One stored event restored by this runtime's serializer alone, with no process type's adapter:
+     * for readers that do not know which type wrote an event (all events, events by tag). Old shapes
+     * that need an adapter fail here; use {@link #decode(ProcessType, StoredEvent)} for them.
+     *
+     * @throws RuntimeException naming the manifest and the reason if the event cannot be restored
+     */
+    public Object decode(StoredEvent stored) {
+        Objects.requireNonNull(stored, "stored");
+        List<Object> events = EventCodec.plain(serializer).decode(stored);
+        return events.getFirst();
+    }
+
+    /**
+     * The serializer this runtime reads (and, unless it keeps objects in memory, writes) events and
+     * snapshots with, if any.
+     */
+    public Optional<Serializer> serializer() {
+        return Optional.ofNullable(serializer);
     }
 
     /**
@@ -138,7 +210,13 @@ public final class Perpetua implements AutoCloseable {
 
     private <M, S, E> Recovery.Recovered<S> recoverWith(ProcessType<M, S, E> type, String persistenceId) {
         try {
-            return new Recovery<>(persistenceId, settingsOf(type), type.newBehaviour()).run();
+            PersistentProcess<M, S, E> behaviour = type.newBehaviour();
+            if (behaviour instanceof DurableStateBehaviour<?, ?> durable) {
+                @SuppressWarnings("unchecked")
+                DurableStateBehaviour<?, S> d = (DurableStateBehaviour<?, S>) durable;
+                return d.load(persistenceId, settingsOf(type));
+            }
+            return new Recovery<>(persistenceId, settingsOf(type), behaviour).run();
         } catch (RuntimeException e) {
             throw Recovery.asRecoveryFailure(persistenceId, e);
         }
@@ -157,7 +235,7 @@ public final class Perpetua implements AutoCloseable {
 
     /** Number of processes running now. */
     public int liveProcesses() {
-        return live.size();
+        return registry.size();
     }
 
     private void checkOpen() {
@@ -170,7 +248,7 @@ public final class Perpetua implements AutoCloseable {
             if (closed) return;
             closed = true;
         }
-        List<ProcessInstance<?, ?, ?>> running = new ArrayList<>(live.values());
+        List<ProcessInstance<?, ?, ?>> running = new ArrayList<>(registry.instances());
         for (ProcessInstance<?, ?, ?> p : running) p.shutdown("the runtime is closed");
         for (ProcessInstance<?, ?, ?> p : running) {
             if (!p.awaitTermination(Duration.ofSeconds(30))) {
@@ -190,10 +268,12 @@ public final class Perpetua implements AutoCloseable {
         private Store store;
         private Serializer serializer;
         private boolean serializerSet;
+        private boolean keepObjectsInMemory;
         private Duration callTimeout = Duration.ofSeconds(30);
         private int maxWriteBatch = 4096;
         private int subscriberBuffer = 65_536;
         private Consumer<DeadLetter> deadLetters = d -> {};
+        private int maxLiveProcesses;
 
         private Builder() {}
 
@@ -213,12 +293,25 @@ public final class Perpetua implements AutoCloseable {
 
         /**
          * The serializer for events and snapshots. By default the first {@link Serializer} found by
-         * {@link ServiceLoader}; without one, only a store that keeps objects (memory) can be used.
-         * {@code null} keeps objects in a memory store even when a serializer is available.
+         * {@link ServiceLoader} (perpetua-jackson registers one); without one, only a store that keeps
+         * objects (memory) can be used. Every store, the memory store included, then gets serialized
+         * bytes, so a serialization mistake shows in tests on the memory store. {@code null} keeps
+         * objects in a memory store even when a serializer is available.
          */
         public Builder serializer(Serializer serializer) {
             this.serializer = serializer;
             this.serializerSet = true;
+            return this;
+        }
+
+        /**
+         * Writes events and snapshots as objects when the store accepts them (the memory store), even
+         * when a serializer is available: faster, but a type that cannot be serialized is then not
+         * noticed. Serialized data already in the store is still read with the serializer. A store
+         * that needs bytes still gets them.
+         */
+        public Builder keepObjectsInMemory() {
+            this.keepObjectsInMemory = true;
             return this;
         }
 
@@ -245,7 +338,22 @@ public final class Perpetua implements AutoCloseable {
             return this;
         }
 
-        /** Receives dead letters (poison events skipped by policy); they are also logged. */
+        /**
+         * Caps the number of live processes: when an activation takes the count above {@code max}, the
+         * least recently active processes are passivated (their next message through a
+         * {@link Perpetua#ref} revives them). The cap is soft: the count may exceed it until they
+         * have passivated. 0 (default): no cap.
+         */
+        public Builder maxLiveProcesses(int max) {
+            if (max < 0) throw new IllegalArgumentException("maxLiveProcesses must be >= 0, was " + max);
+            this.maxLiveProcesses = max;
+            return this;
+        }
+
+        /**
+         * Receives dead letters (poison events skipped by policy, messages that crashed their process on
+         * every attempt); they are also logged.
+         */
         public Builder deadLetters(Consumer<DeadLetter> sink) {
             this.deadLetters = Objects.requireNonNull(sink, "sink");
             return this;

@@ -3,7 +3,12 @@ package io.perpetua;
 import java.time.Duration;
 
 /**
- * A handle to a running process. Thread-safe; messages from one sender arrive in the order sent.
+ * A reference to a process. Thread-safe; messages from one sender arrive in the order sent.
+ *
+ * <p>Two kinds: {@link Perpetua#ref} gives a symbolic reference, which starts (recovers) the process
+ * on each message that finds it not running, so it survives passivation, stops and crashes;
+ * {@link Perpetua#start} gives a handle to one incarnation, which refuses messages with
+ * {@link ProcessStoppedException} once that incarnation has stopped for any reason.
  *
  * @param <M> the type of calls and casts the process accepts
  */
@@ -30,12 +35,14 @@ public interface ProcessRef<M> {
     /** Sends an info message to {@link PersistentProcess#handleInfo}. */
     void send(Object info);
 
-    /** Whether the process is still running. */
+    /** Whether the process is running now (for a symbolic reference: whether it is live at the moment). */
     boolean isAlive();
 
     /**
-     * Stops the process after the messages already in its mailbox and waits until it has stopped.
-     * Does nothing if it is stopped already.
+     * Stops the process after the messages already in its mailbox and waits until it has stopped;
+     * messages sent after this call are refused by this incarnation. A normal stop: the restart
+     * policy does not restart it, and {@link ProcessType#withEraseOnStop} applies. Does nothing if it
+     * is stopped already.
      */
     void stop();
 }

@@ -19,14 +19,15 @@ import picocli.CommandLine.Spec;
 final class DemoCommand implements Callable<Integer> {
 
     /** The store the demo runs on when {@code --store} is not given. */
-    static final String DEFAULT_STORE = "memory:";
+    static final String DEFAULT_STORE = "rocksdb:./perpetua-data";
 
     @Spec
     private CommandSpec spec;
 
     @Option(names = "--store", paramLabel = "URI", defaultValue = DEFAULT_STORE,
-            description = "The store to run on (default: ${DEFAULT-VALUE}). 'memory:' keeps nothing once the demo "
-                    + "ends; durable stores such as 'rocksdb:PATH' work once their module is on the class path. "
+            description = "The store to run on (default: ${DEFAULT-VALUE}, the embedded durable store in the "
+                    + "working directory; a second run recovers the first run's processes). 'memory:' keeps nothing "
+                    + "once the demo ends; 'postgresql://host/db?user=...' runs it on PostgreSQL. "
                     + "On a store that already holds a run, the demo uses new process ids.")
     private String store;
 
@@ -35,7 +36,7 @@ final class DemoCommand implements Callable<Integer> {
         Perpetua perpetua;
         try {
             perpetua = Perpetua.open(store);
-        } catch (IllegalArgumentException | IllegalStateException e) {
+        } catch (IllegalArgumentException | IllegalStateException | io.perpetua.spi.StoreException e) {
             throw new ParameterException(spec.commandLine(), "invalid value for option '--store': " + e.getMessage(), e,
                     spec.findOption("--store"), store);
         }

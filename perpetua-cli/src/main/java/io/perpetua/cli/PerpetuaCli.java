@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = PerpetuaCli.Version.class,
         description = "The Perpetua command line: persistent processes for Java.",
-        subcommands = {DemoCommand.class, LoadCommand.class, VerifyCommand.class, InspectCommand.class, CopyCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, LoadCommand.class, VerifyCommand.class, InspectCommand.class, CopyCommand.class, BenchCommand.class, TailCommand.class, CommandLine.HelpCommand.class})
 public final class PerpetuaCli implements Callable<Integer> {
 
     @Spec

@@ -29,7 +29,7 @@ class PerpetuaCliTest {
 
     @Test
     void the_demo_narrates_events_a_rejection_a_snapshot_and_recovery_and_exits_0() {
-        Run run = run("demo");
+        Run run = run("demo", "--store", "memory:");
 
         assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
         assertThat(run.err()).isEmpty();
@@ -68,8 +68,21 @@ class PerpetuaCliTest {
     }
 
     @Test
+    void the_demo_runs_on_rocksdb_by_default_and_a_second_run_recovers_the_first(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        assertThat(DemoCommand.DEFAULT_STORE).isEqualTo("rocksdb:./perpetua-data");
+        String store = "rocksdb:" + dir.resolve("perpetua-data");
+        Run first = run("demo", "--store", store);
+        assertThat(first.exitCode()).as(first.out() + first.err()).isZero();
+        assertThat(first.outLines()).contains("  same balance as before the stop: yes");
+        Run second = run("demo", "--store", store);
+        assertThat(second.exitCode()).as(second.out() + second.err()).isZero();
+        assertThat(second.outLines()).contains("  account-1 recovered at seq 3: balance 95")
+                .contains("  hotel-1 recovered at seq 5: 3 bookings (B-2 Bob, B-4 Dave, B-3 Carol)");
+    }
+
+    @Test
     void the_demo_prints_the_same_output_every_time() {
-        assertThat(run("demo").out()).isEqualTo(run("demo").out());
+        assertThat(run("demo", "--store", "memory:").out()).isEqualTo(run("demo", "--store", "memory:").out());
     }
 
     @Test

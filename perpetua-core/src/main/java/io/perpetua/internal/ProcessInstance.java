@@ -3,6 +3,11 @@ package io.perpetua.internal;
 import io.perpetua.CallTimeoutException;
 import io.perpetua.ConcurrencyConflictException;
 import io.perpetua.Context;
+import io.perpetua.DeadLetter;
+import io.perpetua.MailboxFullException;
+import io.perpetua.MailboxOverflow;
+import io.perpetua.PoisonMessageException;
+import io.perpetua.RestartPolicy;
 import io.perpetua.PersistFailedException;
 import io.perpetua.PersistRejectedException;
 import io.perpetua.PersistentProcess;
@@ -31,6 +36,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +60,13 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
     private record Call(Object request, CompletableFuture<Object> reply) implements Msg {}
     private record Cast(Object message) implements Msg {}
     private record Info(Object message) implements Msg {}
-    private record Stop(CompletableFuture<Void> done) implements Msg {}
+    private record Tick(Object message) implements Msg {} // from a timer: not counted against the mailbox limit
+    /** @param normal whether this is a normal stop ({@link #stop()}), not a shutdown of the runtime */
+    private record Stop(CompletableFuture<Void> done, boolean normal) implements Msg {}
+    private record Passivate() implements Msg {}
+
+    /** What {@link #tryCall} returns when this incarnation no longer accepts messages. */
+    public static final Object NOT_ACCEPTED = new Object();
 
     private final String persistenceId;
     private final ProcessSettings<S, E> settings;
@@ -68,7 +81,20 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
     private volatile Thread thread;
     private volatile boolean alive = true;
     private volatile boolean stopRequested;
+    private volatile boolean shutdownRequested;
     private volatile String stopReason = "";
+
+    private final LifecycleOptions lifecycle;
+    private final boolean durable;
+    private final ReentrantLock gate = new ReentrantLock();
+    private final Condition notFull = gate.newCondition();
+    private boolean accepting = true; // guarded by gate
+    private int queued; // guarded by gate; messages from senders waiting, counted only with a mailbox limit
+    private volatile long lastActivity = System.nanoTime();
+    private boolean stoppedNormally; // process thread: ref.stop() or ctx.stop()
+    private boolean selfStopped; // process thread: ctx.stop()
+    private boolean passivated; // process thread
+    private int consecutiveCrashes; // process thread
 
     private S state;
     private long lastSeq;
@@ -81,12 +107,19 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
     private boolean persistFailed;
 
     public ProcessInstance(String persistenceId, ProcessSettings<S, E> settings, PersistentProcess<M, S, E> behaviour,
-            Duration callTimeout, Consumer<ProcessInstance<?, ?, ?>> onTerminated) {
+            Duration callTimeout, Consumer<ProcessInstance<?, ?, ?>> onTerminated, LifecycleOptions lifecycle) {
+        this.lifecycle = lifecycle;
+        this.durable = behaviour instanceof DurableStateBehaviour;
         this.persistenceId = persistenceId;
         this.settings = settings;
         this.behaviour = behaviour;
         this.callTimeout = callTimeout;
         this.onTerminated = onTerminated;
+    }
+
+    /** The runtime's default call timeout. */
+    public Duration callTimeout() {
+        return callTimeout;
     }
 
     public String typeName() {
@@ -114,8 +147,24 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
     /** Asks the process to stop after its current message; queued messages fail. */
     public void shutdown(String reason) {
         stopReason = reason;
+        shutdownRequested = true;
         stopRequested = true;
-        mailbox.add(new Stop(null));
+        offerControl(new Stop(null, false));
+    }
+
+    /** Asks the process to passivate once its mailbox is empty; used to enforce the runtime's cap on live processes. */
+    public void requestPassivation() {
+        offerControl(new Passivate());
+    }
+
+    /** When the process last received a message or was started, as {@link System#nanoTime()}. */
+    public long lastActivity() {
+        return lastActivity;
+    }
+
+    /** Whether the process has ended and left the registry. */
+    public boolean isTerminated() {
+        return terminated.isDone();
     }
 
     /** Waits up to {@code timeout} for the process to end; returns whether it did. */
@@ -148,16 +197,28 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
     @Override
     @SuppressWarnings("unchecked")
     public <R> R call(M request, Duration timeout) {
+        Object result = tryCall(request, timeout);
+        if (result == NOT_ACCEPTED) throw new ProcessStoppedException(persistenceId, stopReason);
+        return (R) result;
+    }
+
+    /**
+     * {@link #call(Object, Duration)}, but returns {@link #NOT_ACCEPTED} instead of throwing when this
+     * incarnation no longer accepts messages (it stopped or is passivating), so that a symbolic
+     * reference can deliver the call to the next incarnation.
+     */
+    public Object tryCall(Object request, Duration timeout) {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(timeout, "timeout");
         if (Thread.currentThread() == thread) {
             throw new IllegalStateException("process '" + persistenceId + "' called itself, which would wait forever; "
                     + "use send() or cast() to message yourself");
         }
+        long deadline = System.nanoTime() + timeout.toNanos();
         CompletableFuture<Object> reply = new CompletableFuture<>();
-        enqueue(new Call(request, reply));
+        if (!offer(new Call(request, reply), deadline, timeout)) return NOT_ACCEPTED;
         try {
-            return (R) reply.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             throw new CallTimeoutException(persistenceId, timeout);
         } catch (InterruptedException e) {
@@ -181,6 +242,16 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
         enqueue(new Info(Objects.requireNonNull(info, "info")));
     }
 
+    /** {@link #cast}, returning false instead of throwing when this incarnation no longer accepts messages. */
+    public boolean tryCast(Object message) {
+        return offer(new Cast(Objects.requireNonNull(message, "message")), Long.MAX_VALUE, null);
+    }
+
+    /** {@link #send}, returning false instead of throwing when this incarnation no longer accepts messages. */
+    public boolean trySend(Object info) {
+        return offer(new Info(Objects.requireNonNull(info, "info")), Long.MAX_VALUE, null);
+    }
+
     @Override
     public boolean isAlive() {
         return alive;
@@ -193,18 +264,108 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
             throw new IllegalStateException("a process stops itself with Context.stop(), not ProcessRef.stop()");
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
+        gate.lock();
         try {
-            enqueue(new Stop(done));
-        } catch (ProcessStoppedException e) {
-            return;
+            if (accepting) { // otherwise it is stopping or passivating already: wait for that
+                mailbox.add(new Stop(done, true));
+                accepting = false; // later messages through a symbolic reference go to the next incarnation
+                notFull.signalAll();
+            }
+        } finally {
+            gate.unlock();
         }
         awaitTermination(Duration.ofDays(1));
     }
 
     private void enqueue(Msg msg) {
-        if (!alive) throw new ProcessStoppedException(persistenceId, stopReason);
-        mailbox.add(msg);
-        if (!alive) failQueued(); // raced with termination: nobody else will take it
+        if (!offer(msg, Long.MAX_VALUE, null)) throw new ProcessStoppedException(persistenceId, stopReason);
+    }
+
+    /**
+     * Puts a sender's message in the mailbox, applying the mailbox limit; false if this incarnation no
+     * longer accepts messages. Under {@link #gate}, so that no message slips in after the mailbox
+     * closed (on termination or passivation).
+     *
+     * @param deadline for a call waiting for room ({@link System#nanoTime()}); {@code Long.MAX_VALUE}: no limit
+     * @param timeout the call's timeout, for the error; null for a cast or send
+     */
+    private boolean offer(Msg msg, long deadline, Duration timeout) {
+        gate.lock();
+        try {
+            if (!accepting) return false;
+            int limit = lifecycle.mailboxLimit();
+            if (limit > 0) {
+                while (queued >= limit) {
+                    if (lifecycle.overflow() == MailboxOverflow.FAIL) throw new MailboxFullException(persistenceId, limit);
+                    long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
+                    if (left <= 0) throw new CallTimeoutException(persistenceId, timeout);
+                    try {
+                        if (left == Long.MAX_VALUE) notFull.await(); else notFull.awaitNanos(left);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new ProcessStoppedException(persistenceId, "the sender was interrupted while waiting for room");
+                    }
+                    if (!accepting) return false;
+                }
+                queued++;
+            }
+            lastActivity = System.nanoTime();
+            mailbox.add(msg);
+            return true;
+        } finally {
+            gate.unlock();
+        }
+    }
+
+    /** Puts a message from the runtime or a timer in the mailbox, whatever the limit; false if it no longer accepts any. */
+    private boolean offerControl(Msg msg) {
+        gate.lock();
+        try {
+            if (!accepting) return false;
+            mailbox.add(msg);
+            return true;
+        } finally {
+            gate.unlock();
+        }
+    }
+
+    /** The next message, or null when the process has been idle for its passivation timeout. */
+    private Msg nextMessage() throws InterruptedException {
+        Duration idle = lifecycle.passivateAfter();
+        Msg msg = idle == null ? mailbox.take() : mailbox.poll(idle.toNanos(), TimeUnit.NANOSECONDS);
+        if (msg != null && lifecycle.mailboxLimit() > 0 && !(msg instanceof Stop) && !(msg instanceof Passivate)) {
+            gate.lock();
+            try {
+                if (queued > 0) queued--;
+                notFull.signal();
+            } finally {
+                gate.unlock();
+            }
+        }
+        return msg;
+    }
+
+    /** Closes the mailbox if it is empty; returns whether it did (the process then passivates). */
+    private boolean closeIfIdle() {
+        gate.lock();
+        try {
+            if (!mailbox.isEmpty()) return false;
+            accepting = false;
+            notFull.signalAll();
+            return true;
+        } finally {
+            gate.unlock();
+        }
+    }
+
+    private void closeMailbox() {
+        gate.lock();
+        try {
+            accepting = false;
+            notFull.signalAll();
+        } finally {
+            gate.unlock();
+        }
     }
 
     // ------------------------------------------------------------------ the process thread
@@ -223,22 +384,87 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
         }
         recovered.complete(null);
         try {
-            handle(null, () -> behaviour.onRecovered(ctx));
-            while (!stopRequested) {
-                Msg msg = mailbox.take();
-                switch (msg) {
-                    case Stop s -> stopRequested = true;
-                    case Call c -> handle(c, () -> behaviour.handleCall(castMessage(c.request()), ctx));
-                    case Cast c -> handle(null, () -> behaviour.handleCast(castMessage(c.message()), ctx));
-                    case Info i -> handle(null, () -> behaviour.handleInfo(i.message(), ctx));
-                }
+            handle(null, "onRecovered", () -> behaviour.onRecovered(ctx));
+            while (true) {
+                runMailbox();
+                if (!selfStopped || shutdownRequested || lifecycle.restartPolicy() != RestartPolicy.PERMANENT) break;
+                log.info("process '{}' (type '{}') stopped itself and restarts (permanent)", persistenceId,
+                        settings.typeName());
+                if (lifecycle.eraseOnStop()) erase();
+                stopRequested = false;
+                selfStopped = false;
+                stoppedNormally = false;
+                recover();
+                handle(null, "onRecovered", () -> behaviour.onRecovered(ctx));
             }
         } catch (InterruptedException e) {
             stopReason = "interrupted";
         } catch (RecoveryFailedException e) {
             stopReason = "restart failed: " + e.getMessage();
+        } catch (Crashed e) {
+            stopReason = "it crashed: " + e.getCause();
         } finally {
+            if (stoppedNormally && lifecycle.eraseOnStop()) erase();
             terminate();
+        }
+    }
+
+    /** Handles messages until the process stops or passivates. */
+    private void runMailbox() throws InterruptedException {
+        while (!stopRequested) {
+            Msg msg = nextMessage();
+            if (msg == null || msg instanceof Passivate) {
+                if (closeIfIdle()) {
+                    passivated = true;
+                    stopReason = "it was passivated";
+                    stopRequested = true;
+                    log.debug("process '{}' passivated", persistenceId);
+                }
+                continue;
+            }
+            switch (msg) {
+                case Stop s -> {
+                    stopRequested = true;
+                    if (s.normal()) stoppedNormally = true;
+                }
+                case Call c -> handle(c, c.request(), () -> behaviour.handleCall(castMessage(c.request()), ctx));
+                case Cast c -> handle(null, c.message(), () -> behaviour.handleCast(castMessage(c.message()), ctx));
+                case Info i -> handle(null, i.message(), () -> behaviour.handleInfo(i.message(), ctx));
+                case Tick t -> handle(null, t.message(), () -> behaviour.handleInfo(t.message(), ctx));
+                case Passivate p -> throw new AssertionError("handled above");
+            }
+        }
+    }
+
+    /** Ends the process after a crash that its restart policy does not restart. */
+    private static final class Crashed extends RuntimeException {
+        Crashed(Throwable cause) {
+            super(cause);
+        }
+    }
+
+    /**
+     * Deletes the process's events, snapshots and durable state (erase on normal stop). As the journal
+     * keeps the highest sequence number of a process, an event-sourced process is left with one
+     * snapshot: its initial state at that number, from which the next incarnation starts.
+     */
+    private void erase() {
+        try {
+            if (durable) {
+                settings.store().durableState().delete(persistenceId);
+            } else {
+                long highest = settings.store().journal().highestSequenceNr(persistenceId);
+                settings.store().journal().deleteUpTo(persistenceId, Long.MAX_VALUE);
+                settings.store().snapshots().delete(persistenceId, SnapshotCriteria.latest());
+                if (highest > 0) {
+                    // the journal keeps its highest number: mark that recovery starts afresh from there
+                    settings.store().snapshots().save(new SnapshotRecord(persistenceId, highest, Instant.now(),
+                            settings.codec().encodeSnapshot(behaviour.initialState())));
+                }
+            }
+            log.debug("process '{}' erased its data on a normal stop", persistenceId);
+        } catch (RuntimeException e) {
+            log.warn("process '{}' could not erase its data on stop; the data stays: {}", persistenceId, e.toString());
         }
     }
 
@@ -247,7 +473,15 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
         return (M) message;
     }
 
+    @SuppressWarnings("unchecked")
     private void recover() {
+        if (durable) {
+            Recovery.Recovered<S> loaded = ((DurableStateBehaviour<?, S>) behaviour).load(persistenceId, settings);
+            state = loaded.state();
+            lastSeq = loaded.sequenceNr();
+            lastSnapshotSeq = 0;
+            return;
+        }
         Recovery.Recovered<S> r = new Recovery<>(persistenceId, settings, behaviour).run();
         state = r.state();
         lastSeq = r.sequenceNr();
@@ -255,12 +489,14 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
         log.debug("process '{}' recovered at sequence {} ({} events replayed)", persistenceId, lastSeq, r.eventsReplayed());
     }
 
-    private void handle(Call call, Runnable handler) {
+    private void handle(Call call, Object message, Runnable handler) {
         int attempt = 0;
+        int crashes = 0;
         while (true) {
             try {
                 runMessage(handler, call);
                 if (call != null && !replied) call.reply().complete(null);
+                consecutiveCrashes = 0;
                 break;
             } catch (ConcurrencyConflictException conflict) {
                 if (attempt < settings.conflictRetries() && !persistedInMessage && !replied && !persistFailed) {
@@ -270,13 +506,64 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
                 }
                 failMessage(call, conflict);
                 break;
+            } catch (Error crash) {
+                crashes++;
+                if (!restartAfterCrash(call, message, crash, crashes)) break;
             } catch (Throwable t) {
                 failMessage(call, t);
-                if (t instanceof VirtualMachineError vme) throw vme;
                 break;
             }
         }
         if (persistFailed) restartFromJournal();
+    }
+
+    /**
+     * A handler threw an {@link Error}: the in-memory state is not trusted. Under a restarting policy
+     * the process recovers (after a backoff) and the message is tried again, unless it has crashed
+     * the process {@code messageAttempts} times: then it goes to the dead letters and its caller gets
+     * a {@link PoisonMessageException}. Returns whether to try the message again.
+     */
+    private boolean restartAfterCrash(Call call, Object message, Error crash, int crashes) {
+        log.error("process '{}' (type '{}') crashed on {} (attempt {}): {}", persistenceId, settings.typeName(),
+                describe(message), crashes, crash.toString());
+        if (lifecycle.restartPolicy() == RestartPolicy.TEMPORARY) {
+            ProcessStoppedException stopped = new ProcessStoppedException(persistenceId, "it crashed: " + crash, crash);
+            if (call != null) call.reply().completeExceptionally(stopped);
+            throw new Crashed(crash);
+        }
+        boolean giveUp = crashes >= lifecycle.messageAttempts();
+        if (giveUp) {
+            PoisonMessageException poison = new PoisonMessageException(persistenceId, crashes, crash);
+            settings.deadLetters().accept(new DeadLetter(persistenceId, lastSeq, "message " + describe(message),
+                    poison.getMessage(), Optional.ofNullable(message)));
+            if (call != null) call.reply().completeExceptionally(poison);
+        }
+        restartAfterBackoff();
+        return !giveUp;
+    }
+
+    private static String describe(Object message) {
+        return message == null ? "(none)" : message.getClass().getName();
+    }
+
+    private void restartAfterBackoff() {
+        consecutiveCrashes++;
+        long first = lifecycle.restartBackoff().toNanos();
+        long delay = Math.min(lifecycle.maxRestartBackoff().toNanos(),
+                first << Math.min(20, consecutiveCrashes - 1));
+        try {
+            Thread.sleep(Duration.ofNanos(Math.max(0, delay)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Crashed(e);
+        }
+        persistFailed = true; // recover from storage, with retries while it cannot be read
+        restartFromJournal();
+        try {
+            runMessage(() -> behaviour.onRecovered(ctx), null);
+        } catch (RuntimeException | Error e) {
+            log.warn("onRecovered of '{}' failed after a restart: {}", persistenceId, e.toString());
+        }
     }
 
     private void runMessage(Runnable handler, Call call) {
@@ -333,6 +620,7 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
     }
 
     private void terminate() {
+        closeMailbox();
         alive = false;
         for (TimerHandle t : timers) t.cancel();
         failQueued();
@@ -380,7 +668,9 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
                         + ": " + e, e);
             }
             try {
-                payload = Codec.encode(settings.serializer(), event);
+                EventCodec.Encoded encoded = settings.codec().encode(event);
+                payload = encoded.payload();
+                if (!encoded.tags().isEmpty()) tags = union(tags, encoded.tags());
             } catch (RuntimeException e) {
                 throw new PersistRejectedException(persistenceId, "cannot serialize event of type "
                         + event.getClass().getName() + ": " + e.getMessage(), e);
@@ -409,6 +699,13 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
                 throw new ConcurrencyConflictException(persistenceId, expected, c.actual());
             }
         }
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        if (a == null || a.isEmpty()) return b;
+        Set<String> all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return all;
     }
 
     private void applyWritten(List<? extends E> events, WriteResult.Written w) {
@@ -457,7 +754,7 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
     private void takeSnapshot() {
         long seq = lastSeq;
         try {
-            Payload payload = Codec.encode(settings.serializer(), state);
+            Payload payload = settings.codec().encodeSnapshot(state);
             settings.store().snapshots().save(new SnapshotRecord(persistenceId, seq, Instant.now(), payload));
             lastSnapshotSeq = seq;
         } catch (RuntimeException e) {
@@ -496,7 +793,46 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
 
     // ------------------------------------------------------------------ the context
 
-    private final class Ctx implements Context<S, E> {
+    private final class Ctx implements Context<S, E>, DurableStateBehaviour.StateWriter<S> {
+        @Override
+        @SuppressWarnings("unchecked")
+        public void storeState(S next) {
+            checkThread();
+            if (persistFailed) {
+                throw new PersistFailedException(persistenceId, new IllegalStateException(
+                        "an earlier write in this message failed; the process restarts after this message"));
+            }
+            Payload payload;
+            try {
+                payload = Codec.encode(settings.serializer(), ((DurableStateBehaviour<?, S>) behaviour).stored(next));
+            } catch (RuntimeException e) {
+                throw new PersistRejectedException(persistenceId, "cannot serialize state of type "
+                        + next.getClass().getName() + ": " + e.getMessage(), e);
+            }
+            boolean written;
+            try {
+                written = settings.store().durableState().upsert(persistenceId, lastSeq, payload);
+            } catch (IllegalArgumentException e) {
+                throw new PersistRejectedException(persistenceId, e.getMessage(), e);
+            } catch (RuntimeException e) {
+                persistFailed = true;
+                throw new PersistFailedException(persistenceId, e);
+            }
+            if (!written) {
+                long expected = lastSeq;
+                try {
+                    recover();
+                } catch (RuntimeException e) {
+                    persistFailed = true;
+                    throw new PersistFailedException(persistenceId, e);
+                }
+                throw new ConcurrencyConflictException(persistenceId, expected, lastSeq);
+            }
+            state = next;
+            lastSeq++;
+            persistedInMessage = true;
+        }
+
         @Override
         public String persistenceId() {
             return persistenceId;
@@ -557,7 +893,11 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
         public void stop() {
             checkThread();
             stopReason = "it stopped itself";
+            selfStopped = true;
+            stoppedNormally = true;
             stopRequested = true;
+            // refuse later messages now, before this message's reply, unless the process restarts
+            if (lifecycle.restartPolicy() != RestartPolicy.PERMANENT) closeMailbox();
         }
     }
 
@@ -574,10 +914,7 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
             if (done) return;
             done = true;
             timers.remove(this);
-            if (alive) {
-                mailbox.add(new Info(message));
-                if (!alive) failQueued();
-            }
+            offerControl(new Tick(message));
         }
 
         @Override

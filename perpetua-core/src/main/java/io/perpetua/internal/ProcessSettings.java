@@ -13,6 +13,8 @@ import java.util.function.Consumer;
  * Everything one process instance needs from its type and its runtime, resolved once.
  *
  * @param serializer null when events are kept as references in a memory store
+ * @param codec how events and snapshots of the type become payloads and back (adapter, snapshot mapper,
+ *     serializer)
  */
 public record ProcessSettings<S, E>(
         String typeName,
@@ -27,4 +29,5 @@ public record ProcessSettings<S, E>(
         Serializer serializer,
         JournalWriter writer,
         ScheduledExecutorService timers,
-        Consumer<DeadLetter> deadLetters) {}
+        Consumer<DeadLetter> deadLetters,
+        EventCodec<S, E> codec) {}

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The recovery phase of a process: the newest readable snapshot (an unreadable one is logged and
  * the next older tried), then the events after it, read {@code recoveryBatchSize} at a time so that
- * memory stays bounded however long the stream. Each event is decoded and applied; a poison event
+ * memory stays bounded however long the stream. Each stored event is decoded through the type's
+ * event adapter into zero or more events, which are applied in order; a poison event
  * (cannot be decoded, or {@code apply} throws) fails recovery or is skipped into a dead letter.
  */
 public final class Recovery<S, E> {
@@ -66,17 +67,20 @@ public final class Recovery<S, E> {
                 throw new EventsMissing(persistenceId, next, missingTo);
             }
             for (StoredEvent stored : events) {
-                Object event;
+                List<E> current;
                 try {
-                    event = Codec.decode(settings.serializer(), stored.payload());
+                    current = settings.codec().decode(stored);
                 } catch (RuntimeException e) {
                     poison(stored, "cannot be deserialized", e);
                     lastSeq = stored.sequenceNr();
                     continue;
                 }
                 try {
-                    S nextState = behaviour.apply(state, (E) event);
-                    if (nextState == null) throw new IllegalStateException("apply returned null");
+                    S nextState = state;
+                    for (E event : current) {
+                        nextState = behaviour.apply(nextState, event);
+                        if (nextState == null) throw new IllegalStateException("apply returned null");
+                    }
                     state = nextState;
                 } catch (RuntimeException e) {
                     poison(stored, "cannot be applied", e);
@@ -134,8 +138,8 @@ public final class Recovery<S, E> {
             if (found.isEmpty()) return Optional.empty();
             SnapshotRecord s = found.get();
             try {
-                Object state = Codec.decode(settings.serializer(), s.payload());
-                return Optional.of(new Loaded<>((S) state, s.sequenceNr()));
+                S state = settings.codec().decodeSnapshot(s.payload());
+                return Optional.of(new Loaded<>(state, s.sequenceNr()));
             } catch (RuntimeException e) {
                 log.warn("snapshot {} of process '{}' (manifest {}) is unreadable and is skipped: {}", s.sequenceNr(),
                         persistenceId, Codec.manifestOf(s.payload()), e.toString());

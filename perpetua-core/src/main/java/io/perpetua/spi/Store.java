@@ -16,6 +16,16 @@ public interface Store extends AutoCloseable {
     CheckpointStore checkpoints();
 
     /**
+     * The store of durable-state processes.
+     *
+     * @throws UnsupportedOperationException if this store does not keep durable state (the default)
+     */
+    default DurableStateStore durableState() {
+        throw new UnsupportedOperationException("store " + uri() + " (" + getClass().getName()
+                + ") does not support durable-state processes");
+    }
+
+    /**
      * Whether the store accepts {@link Payload.Reference} payloads. Only in-memory stores do;
      * durable stores need serialized bytes and reject references.
      */

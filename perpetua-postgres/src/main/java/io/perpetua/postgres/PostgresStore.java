@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.perpetua.spi.AtomicWrite;
 import io.perpetua.spi.CheckpointStore;
+import io.perpetua.spi.ConsumerLocks;
 import io.perpetua.spi.EventData;
 import io.perpetua.spi.EventJournal;
 import io.perpetua.spi.Payload;
@@ -14,6 +15,10 @@ import io.perpetua.spi.Store;
 import io.perpetua.spi.StoreException;
 import io.perpetua.spi.StoredEvent;
 import io.perpetua.spi.WriteResult;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -34,6 +39,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -170,6 +176,7 @@ public final class PostgresStore implements Store {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        checkpointStore.releaseConsumerLocks();
         if (ownedPool != null) ownedPool.close();
         log.info("closed PostgreSQL store {}", uri);
     }
@@ -745,7 +752,20 @@ public final class PostgresStore implements Store {
 
     // ================================================================== checkpoints
 
-    private final class Checkpoints implements CheckpointStore {
+    /**
+     * Checkpoints, and the consumer locks of the read side: a session-level advisory lock per
+     * (schema, name), held on a connection of its own for as long as the lock is held, so it guards
+     * every node using the schema. The key is the first 8 bytes of the SHA-256 of the schema and the
+     * name. If the connection is lost the server releases the lock; the holder learns it only when
+     * it closes the lock, which then logs a warning. Closing the store releases every lock it holds.
+     */
+    private final class Checkpoints implements CheckpointStore, ConsumerLocks {
+
+        private final Set<Lock> heldLocks = ConcurrentHashMap.newKeySet();
+
+        void releaseConsumerLocks() {
+            for (Lock lock : List.copyOf(heldLocks)) lock.close();
+        }
 
         @Override
         public void save(String name, long position) {
@@ -797,6 +817,70 @@ public final class PostgresStore implements Store {
                 return out;
             } catch (SQLException e) {
                 throw failure("listing checkpoints", e);
+            }
+        }
+
+        @Override
+        public Optional<Lock> tryLock(String name) {
+            checkName(name);
+            long key = lockKey(name);
+            Connection c = null;
+            try {
+                c = listener != null ? DriverManager.getConnection(listener.jdbcUrl(), listener.properties()) : connection();
+                try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+                    ps.setLong(1, key);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        if (!rs.getBoolean(1)) {
+                            c.close();
+                            return Optional.empty();
+                        }
+                    }
+                }
+            } catch (SQLException e) {
+                closeQuietly(c);
+                throw failure("taking the consumer lock '" + name + "'", e);
+            }
+            Connection held = c;
+            Lock lock = new Lock() {
+                private boolean released;
+
+                @Override
+                public synchronized void close() {
+                    if (released) return;
+                    released = true;
+                    heldLocks.remove(this);
+                    try (PreparedStatement ps = held.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+                        ps.setLong(1, key);
+                        ps.execute();
+                    } catch (SQLException e) {
+                        log.warn("releasing the consumer lock '{}' on {} failed (the server releases it with the "
+                                + "connection): {}", name, uri, e.getMessage());
+                    } finally {
+                        closeQuietly(held);
+                    }
+                }
+            };
+            heldLocks.add(lock);
+            return Optional.of(lock);
+        }
+
+        private long lockKey(String name) {
+            try {
+                byte[] digest = MessageDigest.getInstance("SHA-256")
+                        .digest(("perpetua-consumer\0" + schema + "\0" + name).getBytes(StandardCharsets.UTF_8));
+                return ByteBuffer.wrap(digest).getLong();
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-256 is not available", e);
+            }
+        }
+
+        private static void closeQuietly(Connection c) {
+            if (c == null) return;
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // the connection is gone, and the lock with it
             }
         }
 

@@ -35,9 +35,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }
  * }</pre>
  *
- * <p>Events given and persisted are kept as objects unless a {@link Serializer} is set with
- * {@link #withSerializer}, in which case every event and snapshot goes through it, as on a durable
- * store. Not thread-safe: one fixture per test.
+ * <p>Every event and snapshot goes through a serializer, as on a durable store, so that a type that
+ * cannot be stored fails the test: the one set with {@link #withSerializer}, else the one found on
+ * the class path (perpetua-jackson); with neither, events are kept as objects. Events read back pass
+ * through the type's event adapter, as in recovery. Not thread-safe: one fixture per test.
  *
  * @param <M> the commands
  * @param <S> the state
@@ -59,7 +60,13 @@ public final class ProcessFixture<M, S, E> implements AutoCloseable {
         this.persistenceId = persistenceId;
         this.serializer = serializer;
         this.store = Stores.open("memory:");
-        this.runtime = Perpetua.builder().store(store).serializer(serializer).build();
+        this.runtime = newRuntime();
+    }
+
+    private Perpetua newRuntime() {
+        Perpetua.Builder builder = Perpetua.builder().store(store);
+        if (serializer != null) builder.serializer(serializer);
+        return builder.build();
     }
 
     /** A fixture for one process of {@code type} with a generated persistence id. */
@@ -93,9 +100,10 @@ public final class ProcessFixture<M, S, E> implements AutoCloseable {
         if (ref != null) throw new IllegalStateException("given(...) must come before the first when(...)");
         List<EventData> data = new ArrayList<>();
         Instant now = Instant.now();
+        Serializer used = runtime.serializer().orElse(null);
         for (E e : events) {
             Objects.requireNonNull(e, "given event");
-            Payload payload = serializer == null ? new Payload.Reference(e) : serializer.serialize(e);
+            Payload payload = used == null ? new Payload.Reference(e) : used.serialize(e);
             data.add(new EventData(payload, Set.of(), now));
         }
         if (data.isEmpty()) return this;
@@ -136,7 +144,7 @@ public final class ProcessFixture<M, S, E> implements AutoCloseable {
      */
     public ProcessFixture<M, S, E> restart() {
         runtime.close();
-        runtime = Perpetua.builder().store(store).serializer(serializer).build();
+        runtime = newRuntime();
         ref = null;
         process();
         return this;
@@ -147,18 +155,12 @@ public final class ProcessFixture<M, S, E> implements AutoCloseable {
         return ref;
     }
 
-    @SuppressWarnings("unchecked")
     private List<E> eventsAfter(long seq) {
         List<E> out = new ArrayList<>();
         long from = seq + 1;
         while (true) {
             List<StoredEvent> batch = store.journal().read(persistenceId, from, Long.MAX_VALUE, 1000);
-            for (StoredEvent e : batch) {
-                out.add((E) switch (e.payload()) {
-                    case Payload.Reference r -> r.value();
-                    case Payload.Serialized s -> serializer.deserialize(s);
-                });
-            }
+            for (StoredEvent e : batch) out.addAll(runtime.decode(type, e));
             if (batch.size() < 1000) return out;
             from = batch.getLast().sequenceNr() + 1;
         }

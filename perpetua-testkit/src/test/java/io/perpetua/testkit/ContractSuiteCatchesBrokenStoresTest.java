@@ -7,6 +7,7 @@ import io.perpetua.spi.Store;
 import io.perpetua.testkit.FlawedStore.Flaw;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
@@ -48,7 +49,11 @@ class ContractSuiteCatchesBrokenStoresTest {
             CheckpointStoreContract.class, Set.of(
                     // It checks exactly what an empty store shows.
                     "an_unknown_name_has_no_checkpoint"),
-            JournalModelProperties.class, Set.of());
+            JournalModelProperties.class, Set.of(),
+            QueryContract.class, Set.of(
+                    // The read side guards consumer names within the JVM itself; the store only adds a
+                    // guard across openers, which this test does not exercise.
+                    "a_second_consumer_under_the_same_name_is_refused_while_the_first_is_open"));
 
     @Test
     void every_journal_test_fails_on_a_store_that_does_nothing_except_the_named_ones() {
@@ -65,6 +70,11 @@ class ContractSuiteCatchesBrokenStoresTest {
     void every_checkpoint_store_test_fails_on_a_store_that_does_nothing_except_the_named_ones() {
         assertOnlyTheNamedTestsPass(run("junit-jupiter", NullCheckpointStore.class), CheckpointStoreContract.class,
                 Test.class);
+    }
+
+    @Test
+    void every_query_test_fails_on_a_store_that_does_nothing_except_the_named_ones() {
+        assertOnlyTheNamedTestsPass(run("junit-jupiter", NullQuery.class), QueryContract.class, Test.class);
     }
 
     @Test
@@ -104,6 +114,19 @@ class ContractSuiteCatchesBrokenStoresTest {
         @Override
         protected Store openStore() {
             return new NullStore();
+        }
+    }
+
+    static final class NullQuery extends QueryContract {
+        @Override
+        protected Store openStore() {
+            return new NullStore();
+        }
+
+        /** Nothing ever arrives from a store that does nothing, so waiting long proves nothing. */
+        @Override
+        protected Duration patience() {
+            return Duration.ofMillis(300);
         }
     }
 

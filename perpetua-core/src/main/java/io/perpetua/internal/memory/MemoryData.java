@@ -2,6 +2,7 @@ package io.perpetua.internal.memory;
 
 import io.perpetua.spi.AtomicWrite;
 import io.perpetua.spi.CheckpointStore;
+import io.perpetua.spi.ConsumerLocks;
 import io.perpetua.spi.EventData;
 import io.perpetua.spi.EventJournal;
 import io.perpetua.spi.Payload;
@@ -37,6 +38,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 final class MemoryData implements EventJournal, SnapshotStore, CheckpointStore {
 
     private final long maxPayloadBytes;
+    /** Durable state of processes, shared like everything else in this data. */
+    final MemoryDurableState durableState;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Map<String, Stream> streams = new HashMap<>();
     private final TreeSet<String> ids = new TreeSet<>(MemoryData::compareCodePoints);
@@ -44,12 +47,14 @@ final class MemoryData implements EventJournal, SnapshotStore, CheckpointStore {
     private final Map<String, LongList> tagIndex = new HashMap<>();
     private final Map<String, NavigableMap<Long, SnapshotRecord>> snapshots = new ConcurrentHashMap<>();
     private final Map<String, Long> checkpoints = new ConcurrentHashMap<>();
+    private final Map<String, Object> consumerLocks = new ConcurrentHashMap<>();
     private final ReentrantLock signalLock = new ReentrantLock();
     private final Condition appended = signalLock.newCondition();
     private volatile long highestPosition;
 
     MemoryData(long maxPayloadBytes) {
         this.maxPayloadBytes = maxPayloadBytes;
+        this.durableState = new MemoryDurableState(maxPayloadBytes);
     }
 
     private static final class Stream {
@@ -356,6 +361,13 @@ final class MemoryData implements EventJournal, SnapshotStore, CheckpointStore {
     @Override
     public void delete(String name) {
         checkpoints.remove(checkName(name));
+    }
+
+    /** Takes the consumer lock of {@code name}, shared by every store opened on this data. */
+    Optional<ConsumerLocks.Lock> tryLock(String name) {
+        Object holder = new Object();
+        if (consumerLocks.putIfAbsent(checkName(name), holder) != null) return Optional.empty();
+        return Optional.of(() -> consumerLocks.remove(name, holder));
     }
 
     List<String> checkpointNames() {

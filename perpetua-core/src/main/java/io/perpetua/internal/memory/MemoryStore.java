@@ -2,6 +2,10 @@ package io.perpetua.internal.memory;
 
 import io.perpetua.spi.AtomicWrite;
 import io.perpetua.spi.CheckpointStore;
+import io.perpetua.spi.DurableStateRecord;
+import io.perpetua.spi.DurableStateStore;
+import io.perpetua.spi.Payload;
+import io.perpetua.spi.ConsumerLocks;
 import io.perpetua.spi.EventJournal;
 import io.perpetua.spi.SnapshotCriteria;
 import io.perpetua.spi.SnapshotRecord;
@@ -13,6 +17,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A store that keeps everything in the heap of this JVM, with the semantics of a durable store.
@@ -20,7 +26,8 @@ import java.util.OptionalLong;
  * <p>{@code memory:} opens a fresh, private store. {@code memory:NAME} opens the store named NAME,
  * shared by every opener in this JVM and kept after close, so that a test can close a runtime and
  * recover its processes in a new one; it lives until the JVM exits. Payloads above 16 MiB are
- * rejected, as a durable store would.
+ * rejected, as a durable store would. Its checkpoint store implements
+ * {@link io.perpetua.spi.ConsumerLocks}, shared by every opener of the same named store.
  */
 public final class MemoryStore implements Store {
 
@@ -32,6 +39,7 @@ public final class MemoryStore implements Store {
     private final Journal journal = new Journal();
     private final Snapshots snapshots = new Snapshots();
     private final Checkpoints checkpoints = new Checkpoints();
+    private final DurableState durableState = new DurableState();
     private volatile boolean closed;
 
     MemoryStore(String uri, MemoryData data) {
@@ -65,6 +73,11 @@ public final class MemoryStore implements Store {
     }
 
     @Override
+    public DurableStateStore durableState() {
+        return durableState;
+    }
+
+    @Override
     public boolean acceptsReferences() {
         return true;
     }
@@ -72,6 +85,7 @@ public final class MemoryStore implements Store {
     @Override
     public void close() {
         closed = true;
+        checkpoints.releaseConsumerLocks();
     }
 
     private MemoryData open() {
@@ -148,7 +162,7 @@ public final class MemoryStore implements Store {
         }
     }
 
-    private final class Checkpoints implements CheckpointStore {
+    private final class Checkpoints implements CheckpointStore, ConsumerLocks {
         @Override
         public void save(String name, long position) {
             open().save(name, position);
@@ -167,6 +181,44 @@ public final class MemoryStore implements Store {
         @Override
         public List<String> names() {
             return open().checkpointNames();
+        }
+
+        private final Set<Lock> heldLocks = ConcurrentHashMap.newKeySet();
+
+        @Override
+        public Optional<Lock> tryLock(String name) {
+            return open().tryLock(name).map(taken -> {
+                Lock lock = new Lock() {
+                    @Override
+                    public void close() {
+                        heldLocks.remove(this);
+                        taken.close();
+                    }
+                };
+                heldLocks.add(lock);
+                return lock;
+            });
+        }
+
+        void releaseConsumerLocks() {
+            for (Lock lock : List.copyOf(heldLocks)) lock.close();
+        }
+    }
+
+    private final class DurableState implements DurableStateStore {
+        @Override
+        public Optional<DurableStateRecord> load(String persistenceId) {
+            return open().durableState.load(persistenceId);
+        }
+
+        @Override
+        public boolean upsert(String persistenceId, long expectedRevision, Payload payload) {
+            return open().durableState.upsert(persistenceId, expectedRevision, payload);
+        }
+
+        @Override
+        public void delete(String persistenceId) {
+            open().durableState.delete(persistenceId);
         }
     }
 }

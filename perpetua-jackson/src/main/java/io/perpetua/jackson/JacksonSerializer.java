@@ -1,0 +1,226 @@
+package io.perpetua.jackson;
+
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DatabindContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.MapperConfig;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.jsontype.NamedType;
+import com.fasterxml.jackson.databind.jsontype.PolymorphicTypeValidator;
+import com.fasterxml.jackson.databind.jsontype.TypeIdResolver;
+import com.fasterxml.jackson.databind.jsontype.impl.LaissezFaireSubTypeValidator;
+import com.fasterxml.jackson.databind.jsontype.impl.TypeIdResolverBase;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.perpetua.spi.Manifests;
+import io.perpetua.spi.Payload;
+import io.perpetua.spi.Serializer;
+import java.io.IOException;
+import java.util.Collection;
+import java.util.Objects;
+
+/**
+ * The default serializer: each value as a JSON object, with its manifest and schema version from
+ * {@link Manifests} stored beside the bytes. Found by {@link java.util.ServiceLoader} when this module
+ * is on the class or module path; construct one with explicit {@link Manifests} to give types stable
+ * names. Thread-safe.
+ *
+ * <p><b>What it handles, with no annotations in the domain code:</b> records (nested to any depth),
+ * enums, collections and maps, {@code Optional} and its primitive variants, {@code java.time} values
+ * (written as ISO-8601 strings), and sealed hierarchies. The top-level type needs no type information
+ * in the JSON because the manifest names it. A field, element or {@code Optional} whose declared type
+ * is a sealed interface or sealed abstract class is written with an {@code "@type"} property holding
+ * the concrete type's manifest, and read back through {@link Manifests} restricted to subtypes of the
+ * declared type; no other field carries type information.
+ *
+ * <p><b>Tolerant reading:</b> properties the current type no longer has are ignored, and properties it
+ * gained read as null, zero or false, so adding and removing fields needs no adapter. Data whose
+ * schema version is newer than the type's current one is refused, naming both versions, since reading
+ * it would silently lose what the newer code stored. An unknown manifest is refused, naming it.
+ *
+ * <p>The JSON format is the stored format: it must stay readable by later versions of this class, and
+ * test resources of this module hold fixture files in it.
+ */
+public final class JacksonSerializer implements Serializer {
+
+    /** The property that carries the manifest of a value whose declared type is sealed. */
+    public static final String TYPE_PROPERTY = "@type";
+
+    private final Manifests manifests;
+    private final ObjectMapper mapper;
+
+    /** A serializer with default manifests (each type's binary class name, schema version 1). */
+    public JacksonSerializer() {
+        this(Manifests.defaults());
+    }
+
+    /** A serializer that names and versions types by {@code manifests}. */
+    public JacksonSerializer(Manifests manifests) {
+        this.manifests = Objects.requireNonNull(manifests, "manifests");
+        this.mapper = JsonMapper.builder()
+                .addModule(new Jdk8Module())
+                .addModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
+                .enable(DeserializationFeature.USE_LONG_FOR_INTS)
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .setDefaultTyping(new SealedTypes(manifests))
+                .build();
+    }
+
+    /** The manifests this serializer names types by. */
+    public Manifests manifests() {
+        return manifests;
+    }
+
+    @Override
+    public Payload.Serialized serialize(Object value) {
+        Objects.requireNonNull(value, "value");
+        Class<?> type = value.getClass();
+        byte[] bytes;
+        try {
+            bytes = mapper.writeValueAsBytes(value);
+        } catch (JsonProcessingException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot serialize " + type.getName() + " as JSON: " + reason(e), e);
+        }
+        return new Payload.Serialized(manifests.manifestOf(type), manifests.schemaVersionOf(type), bytes);
+    }
+
+    @Override
+    public Object deserialize(Payload.Serialized payload) {
+        Objects.requireNonNull(payload, "payload");
+        Class<?> type = manifests.typeOf(payload.manifest()).orElseThrow(() -> new IllegalArgumentException(
+                "unknown manifest '" + payload.manifest() + "' (schema version " + payload.schemaVersion()
+                        + "): no type is registered under this name and no class has it; register the type or an "
+                        + "alias in Manifests, or read the event with an event adapter"));
+        int current = manifests.schemaVersionOf(type);
+        if (payload.schemaVersion() > current) {
+            throw new IllegalArgumentException("manifest '" + payload.manifest() + "' was written with schema version "
+                    + payload.schemaVersion() + ", newer than version " + current + " of " + type.getName()
+                    + " that this code knows");
+        }
+        return deserialize(payload, type);
+    }
+
+    @Override
+    public <T> T deserialize(Payload.Serialized payload, Class<T> type) {
+        Objects.requireNonNull(payload, "payload");
+        Objects.requireNonNull(type, "type");
+        try {
+            T value = mapper.readValue(payload.bytes(), type);
+            if (value == null) throw new IllegalArgumentException("the JSON is null");
+            return value;
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot read manifest '" + payload.manifest() + "' v"
+                    + payload.schemaVersion() + " as " + type.getName() + ": " + reason(e), e);
+        }
+    }
+
+    @Override
+    public Object readTree(Payload.Serialized payload) {
+        Objects.requireNonNull(payload, "payload");
+        try {
+            return mapper.readValue(payload.bytes(), Object.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("manifest '" + payload.manifest() + "' does not hold valid JSON: "
+                    + reason(e), e);
+        }
+    }
+
+    @Override
+    public <T> T fromTree(Object tree, Class<T> type) {
+        Objects.requireNonNull(type, "type");
+        try {
+            return mapper.convertValue(tree, type);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("cannot build " + type.getName() + " from " + tree + ": " + reason(e), e);
+        }
+    }
+
+    @Override
+    public String manifestOf(Class<?> type) {
+        return manifests.manifestOf(type);
+    }
+
+    private static String reason(Exception e) {
+        String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+        return message == null ? e.toString() : message;
+    }
+
+    /**
+     * Type information for exactly the declared types that are sealed (also inside arrays, collections
+     * and {@code Optional}), written as the concrete type's manifest.
+     */
+    private static final class SealedTypes extends ObjectMapper.DefaultTypeResolverBuilder {
+        private static final long serialVersionUID = 1L;
+        private final transient Manifests manifests;
+
+        SealedTypes(Manifests manifests) {
+            super(ObjectMapper.DefaultTyping.NON_FINAL, LaissezFaireSubTypeValidator.instance);
+            this.manifests = manifests;
+            init(JsonTypeInfo.Id.CUSTOM, null);
+            inclusion(JsonTypeInfo.As.PROPERTY);
+            typeProperty(TYPE_PROPERTY);
+        }
+
+        @Override
+        public boolean useForType(JavaType t) {
+            while (t.isArrayType()) t = t.getContentType();
+            while (t.isReferenceType()) t = t.getReferencedType();
+            return t.getRawClass().isSealed();
+        }
+
+        @Override
+        protected TypeIdResolver idResolver(MapperConfig<?> config, JavaType baseType,
+                PolymorphicTypeValidator subtypeValidator, Collection<NamedType> subtypes, boolean forSer,
+                boolean forDeser) {
+            return new ManifestIdResolver(baseType, manifests);
+        }
+    }
+
+    /** Type ids are manifests; an id resolves only to a subtype of the declared sealed type. */
+    private static final class ManifestIdResolver extends TypeIdResolverBase {
+        private final Manifests manifests;
+
+        ManifestIdResolver(JavaType baseType, Manifests manifests) {
+            super(baseType, null);
+            this.manifests = manifests;
+        }
+
+        @Override
+        public String idFromValue(Object value) {
+            return manifests.manifestOf(value.getClass());
+        }
+
+        @Override
+        public String idFromValueAndType(Object value, Class<?> suggestedType) {
+            return manifests.manifestOf(value != null ? value.getClass() : suggestedType);
+        }
+
+        @Override
+        public JavaType typeFromId(DatabindContext context, String id) throws IOException {
+            Class<?> type = manifests.typeOf(id).orElse(null);
+            if (type == null || !_baseType.getRawClass().isAssignableFrom(type)) {
+                throw new IllegalArgumentException("unknown manifest '" + id + "' for a value of sealed type "
+                        + _baseType.getRawClass().getName());
+            }
+            return context.constructSpecializedType(_baseType, type);
+        }
+
+        @Override
+        public String getDescForKnownTypeIds() {
+            return "manifests of the subtypes of " + _baseType.getRawClass().getName();
+        }
+
+        @Override
+        public JsonTypeInfo.Id getMechanism() {
+            return JsonTypeInfo.Id.CUSTOM;
+        }
+    }
+}
