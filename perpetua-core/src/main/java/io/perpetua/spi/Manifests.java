@@ -97,6 +97,29 @@ public final class Manifests {
         return Optional.empty();
     }
 
+    /**
+     * The type to read {@code payload} as: the type stored under its manifest, provided the payload's
+     * schema version is not newer than the type's. Serializers use it so that every one of them
+     * refuses unknown and too-new data with the same message.
+     *
+     * @throws IllegalArgumentException naming the manifest (and both versions) if there is no such type
+     *     or the payload is newer than this code
+     */
+    public Class<?> typeForReading(Payload.Serialized payload) {
+        Objects.requireNonNull(payload, "payload");
+        Class<?> type = typeOf(payload.manifest()).orElseThrow(() -> new IllegalArgumentException(
+                "unknown manifest '" + payload.manifest() + "' (schema version " + payload.schemaVersion()
+                        + "): no type is registered under this name and no class has it; register the type or an "
+                        + "alias in Manifests, or read the event with an event adapter"));
+        int current = schemaVersionOf(type);
+        if (payload.schemaVersion() > current) {
+            throw new IllegalArgumentException("manifest '" + payload.manifest() + "' was written with schema version "
+                    + payload.schemaVersion() + ", newer than version " + current + " of " + type.getName()
+                    + " that this code knows");
+        }
+        return type;
+    }
+
     /** Builds {@link Manifests}; each method validates its arguments. Not thread-safe. */
     public static final class Builder {
         private final Map<Class<?>, String> names = new HashMap<>();

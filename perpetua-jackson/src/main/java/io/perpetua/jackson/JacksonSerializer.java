@@ -94,18 +94,7 @@ public final class JacksonSerializer implements Serializer {
 
     @Override
     public Object deserialize(Payload.Serialized payload) {
-        Objects.requireNonNull(payload, "payload");
-        Class<?> type = manifests.typeOf(payload.manifest()).orElseThrow(() -> new IllegalArgumentException(
-                "unknown manifest '" + payload.manifest() + "' (schema version " + payload.schemaVersion()
-                        + "): no type is registered under this name and no class has it; register the type or an "
-                        + "alias in Manifests, or read the event with an event adapter"));
-        int current = manifests.schemaVersionOf(type);
-        if (payload.schemaVersion() > current) {
-            throw new IllegalArgumentException("manifest '" + payload.manifest() + "' was written with schema version "
-                    + payload.schemaVersion() + ", newer than version " + current + " of " + type.getName()
-                    + " that this code knows");
-        }
-        return deserialize(payload, type);
+        return deserialize(payload, manifests.typeForReading(payload));
     }
 
     @Override
