@@ -9,20 +9,22 @@ import io.perpetua.spi.WriteResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Group commit: one writer thread takes every write waiting in its queue (up to a batch limit) and
- * hands them to {@link EventJournal#append} in one call, so that a durable store makes one sync for
- * many processes. Each request gets its own result; if the store throws, every request of that
- * batch fails with the same exception (outcome unknown).
+ * Group commit by flat combining: a process that submits a write while no one is writing becomes
+ * the combiner. It takes every write waiting in the queue (up to a batch limit) and hands them to
+ * {@link EventJournal#append} in one call, so that a durable store makes one sync for many
+ * processes; the others wait parked until their write is done. Each request gets its own result;
+ * if the store throws, every request of that batch fails with the same exception (outcome unknown).
  *
- * <p>While the store writes one batch, the next one accumulates, so batches grow with load and
- * latency stays one store write when idle. After a batch, subscribers are notified of its events in
- * global-position order.
+ * <p>While the combiner writes one batch, the next one accumulates; when it is done, it wakes the
+ * oldest waiting writer, which writes the next batch. So batches grow with load, latency stays one
+ * store write when idle, and no hand-off to another thread happens when a process writes alone.
+ * After a batch, subscribers are notified of its events in global-position order (batches are
+ * written and published one at a time).
  */
 public final class JournalWriter implements AutoCloseable {
 
@@ -30,28 +32,27 @@ public final class JournalWriter implements AutoCloseable {
     private final int maxBatch;
     private final EventDispatcher dispatcher;
     private final ConcurrentLinkedQueue<WriteRequest> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean sleeping = new AtomicBoolean();
-    private final Thread thread;
+    /** Held by the thread writing a batch; the lists below are used only under it. */
+    private final AtomicBoolean combining = new AtomicBoolean();
+    private final List<WriteRequest> batch = new ArrayList<>();
+    private final List<AtomicWrite> atomicWrites = new ArrayList<>();
     private final LongAdder batches = new LongAdder();
     private final LongAdder writes = new LongAdder();
-    private volatile boolean closing;
     private volatile boolean closed;
 
     public JournalWriter(EventJournal journal, int maxBatch, EventDispatcher dispatcher) {
         this.journal = journal;
         this.maxBatch = maxBatch;
         this.dispatcher = dispatcher;
-        this.thread = Thread.ofPlatform().name("perpetua-journal-writer").daemon(true).start(this::run);
     }
 
-    /** Submits one atomic write and waits for its result. */
+    /** Submits one atomic write and waits for its result (writing the batch itself when no one else is). */
     WriteResult write(AtomicWrite write, List<?> events) {
-        WriteRequest request = new WriteRequest(write, events);
-        queue.add(request);
+        WriteRequest request = new WriteRequest(write, events, this);
         if (closed) {
-            failPending();
-        } else if (sleeping.get() && sleeping.compareAndSet(true, false)) {
-            LockSupport.unpark(thread);
+            request.fail(closedFailure(request));
+        } else {
+            queue.add(request);
         }
         return request.await();
     }
@@ -66,29 +67,41 @@ public final class JournalWriter implements AutoCloseable {
         return writes.sum();
     }
 
-    private void run() {
-        List<WriteRequest> batch = new ArrayList<>();
-        List<AtomicWrite> atomicWrites = new ArrayList<>();
-        while (true) {
-            WriteRequest r;
-            while (batch.size() < maxBatch && (r = queue.poll()) != null) batch.add(r);
-            if (batch.isEmpty()) {
-                if (closing) break;
-                sleeping.set(true);
-                if (queue.isEmpty() && !closing) LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
-                sleeping.set(false);
-                continue;
+    /**
+     * Called by a waiting writer: if writes are queued and no one is writing, writes batches until
+     * {@code mine} is done; then, if writes are still queued, wakes the oldest waiting writer to
+     * take over. A writer that finds another one writing parks; that one wakes it (or the next
+     * combiner) afterwards, as every combiner looks at the queue after it lets go.
+     */
+    void combine(WriteRequest mine) {
+        while (!queue.isEmpty() && combining.compareAndSet(false, true)) {
+            // the batch belongs to many processes: an interrupt of this one must not disturb the store's I/O
+            boolean interrupted = Thread.interrupted();
+            try {
+                WriteRequest r;
+                while (batch.size() < maxBatch && (r = queue.poll()) != null) batch.add(r);
+                if (!batch.isEmpty()) {
+                    if (closed) {
+                        for (WriteRequest w : batch) w.fail(closedFailure(w));
+                    } else {
+                        writeBatch();
+                    }
+                }
+            } finally {
+                batch.clear();
+                atomicWrites.clear();
+                combining.set(false);
+                if (interrupted) Thread.currentThread().interrupt();
+                // writes that arrived meanwhile: the oldest writer takes the next batch (even if this one failed)
+                WriteRequest next = queue.peek();
+                if (next != null) next.wake();
             }
-            for (WriteRequest w : batch) atomicWrites.add(w.write);
-            writeBatch(batch, atomicWrites);
-            batch.clear();
-            atomicWrites.clear();
+            if (mine.isDone()) return;
         }
-        closed = true;
-        failPending();
     }
 
-    private void writeBatch(List<WriteRequest> batch, List<AtomicWrite> atomicWrites) {
+    private void writeBatch() {
+        for (WriteRequest w : batch) atomicWrites.add(w.write);
         List<WriteResult> results;
         try {
             results = journal.append(atomicWrites);
@@ -101,6 +114,10 @@ public final class JournalWriter implements AutoCloseable {
             RuntimeException failure = e instanceof StoreException ? e : new StoreException(e.toString(), e);
             for (WriteRequest w : batch) w.fail(failure);
             return;
+        } catch (Error e) {
+            StoreException failure = new StoreException(e.toString(), e);
+            for (WriteRequest w : batch) w.fail(failure);
+            throw e;
         } finally {
             batches.increment();
             writes.add(atomicWrites.size());
@@ -111,9 +128,9 @@ public final class JournalWriter implements AutoCloseable {
             WriteRequest w = batch.get(i);
             WriteResult result = results.get(i);
             if (publish && result instanceof WriteResult.Written written) collect(w, written, published);
-            w.complete(result);
         }
         if (publish && !published.isEmpty()) dispatcher.publish(published);
+        for (int i = 0; i < batch.size(); i++) batch.get(i).complete(results.get(i));
     }
 
     private static void collect(WriteRequest w, WriteResult.Written written, List<PersistedEvent> out) {
@@ -125,27 +142,31 @@ public final class JournalWriter implements AutoCloseable {
         }
     }
 
-    private void failPending() {
-        WriteRequest r;
-        while ((r = queue.poll()) != null) {
-            r.fail(new IllegalStateException("the runtime is closed; write to '" + r.write.persistenceId()
-                    + "' was not attempted"));
-        }
+    private static IllegalStateException closedFailure(WriteRequest r) {
+        return new IllegalStateException("the runtime is closed; write to '" + r.write.persistenceId()
+                + "' was not attempted");
     }
 
-    /** Writes everything already submitted, then stops. */
+    /** Writes everything already submitted, then stops: later writes fail without being attempted. */
     @Override
     public void close() {
-        closing = true;
-        LockSupport.unpark(thread);
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
+        while (!combining.compareAndSet(false, true)) LockSupport.parkNanos(100_000);
+        try {
+            WriteRequest r;
+            while (!queue.isEmpty()) {
+                while (batch.size() < maxBatch && (r = queue.poll()) != null) batch.add(r);
+                try {
+                    writeBatch();
+                } finally {
+                    batch.clear();
+                    atomicWrites.clear();
+                }
             }
+            closed = true;
+        } finally {
+            combining.set(false);
         }
-        if (interrupted) Thread.currentThread().interrupt();
+        WriteRequest next = queue.peek(); // a write that slipped in after the last batch: its writer fails it
+        if (next != null) next.wake();
     }
 }

@@ -32,7 +32,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -73,7 +72,7 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
     private final PersistentProcess<M, S, E> behaviour;
     private final Duration callTimeout;
     private final Consumer<ProcessInstance<?, ?, ?>> onTerminated;
-    private final LinkedBlockingQueue<Msg> mailbox = new LinkedBlockingQueue<>();
+    private final Mailbox<Msg> mailbox = new Mailbox<>();
     private final CompletableFuture<Void> recovered = new CompletableFuture<>();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final Set<TimerHandle> timers = ConcurrentHashMap.newKeySet();
@@ -332,7 +331,7 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
     /** The next message, or null when the process has been idle for its passivation timeout. */
     private Msg nextMessage() throws InterruptedException {
         Duration idle = lifecycle.passivateAfter();
-        Msg msg = idle == null ? mailbox.take() : mailbox.poll(idle.toNanos(), TimeUnit.NANOSECONDS);
+        Msg msg = idle == null ? mailbox.take() : mailbox.poll(Math.min(idle.toNanos(), Long.MAX_VALUE - 1));
         if (msg != null && lifecycle.mailboxLimit() > 0 && !(msg instanceof Stop) && !(msg instanceof Passivate)) {
             gate.lock();
             try {

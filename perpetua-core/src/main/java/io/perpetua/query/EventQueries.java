@@ -1,12 +1,16 @@
 package io.perpetua.query;
 
+import io.perpetua.Perpetua;
 import io.perpetua.PersistedEvent;
+import io.perpetua.ProcessType;
 import io.perpetua.internal.read.ReadSide;
 import io.perpetua.spi.Serializer;
 import io.perpetua.spi.Store;
 import java.util.Iterator;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.function.Function;
 
 /**
  * The read side of one store: queries, durable subscriptions and projections. It reads through the
@@ -16,25 +20,34 @@ import java.util.ServiceLoader;
  * close the store.
  *
  * <pre>{@code
- * EventQueries queries = EventQueries.of(perpetua.store());
+ * EventQueries queries = EventQueries.of(perpetua).forType(ACCOUNTS);
  * try (QueryStream<PersistedEvent> s = queries.currentEventsByTag("account", 0).open()) {
  *     s.forEachRemaining(e -> System.out.println(e.persistenceId() + " " + e.event()));
  * }
  * }</pre>
  *
  * <p>Positions are global positions ({@link PersistedEvent#globalPosition()}), inclusive; 0 and 1
- * both mean "from the first event". Every query delivers {@link PersistedEvent}s decoded with the
- * serializer given to the builder (event adapters are not applied yet); a current query delivers
- * what is visible when it is opened, a live one continues until closed.
+ * both mean "from the first event". A current query delivers what is visible when it is opened, a
+ * live one continues until closed.
+ *
+ * <p><b>Decoding and event adapters.</b> Every query, subscription and projection delivers
+ * {@link PersistedEvent}s decoded as recovery decodes them. The store does not record which process
+ * type wrote an event, so the read side is told: {@link #forType} reads every event through one
+ * type's {@link io.perpetua.EventAdapter} (upcast, split, drop), {@link #forTypes} chooses the type
+ * by persistence id; an event with no type is restored by the serializer alone. An event an adapter
+ * splits is delivered as several {@code PersistedEvent}s sharing its sequence number and position,
+ * one it drops is not delivered (a subscription's checkpoint still moves past it). An event that
+ * cannot be read fails the stream with an exception naming its persistence id, sequence number and
+ * position.
  */
 public final class EventQueries {
 
     private final Store store;
     private final ReadSide readSide;
 
-    private EventQueries(Store store, Serializer serializer, int pageSize) {
+    private EventQueries(Store store, ReadSide readSide) {
         this.store = store;
-        this.readSide = new ReadSide(store, serializer, pageSize);
+        this.readSide = readSide;
     }
 
     /**
@@ -45,8 +58,56 @@ public final class EventQueries {
         return builder(store).build();
     }
 
+    /**
+     * The read side of {@code perpetua}'s store, decoding with the runtime's serializer (by reference
+     * if it has none), as {@link Perpetua#decode(io.perpetua.spi.StoredEvent)} does.
+     */
+    public static EventQueries of(Perpetua perpetua) {
+        return builder(perpetua).build();
+    }
+
     public static Builder builder(Store store) {
         return new Builder(store);
+    }
+
+    /** A builder for the read side of {@code perpetua}'s store, with the runtime's serializer. */
+    public static Builder builder(Perpetua perpetua) {
+        Objects.requireNonNull(perpetua, "perpetua");
+        return new Builder(perpetua.store()).serializer(perpetua.serializer().orElse(null));
+    }
+
+    /**
+     * The same read side, reading every event through {@code type}'s event adapter, exactly as
+     * recovery of {@code type} and {@link Perpetua#decode(ProcessType, io.perpetua.spi.StoredEvent)}
+     * read it; without an adapter, through the serializer alone. Use it for queries that return
+     * events of one type (one process, or a tag only that type writes). An adapter built with
+     * {@link io.perpetua.EventAdapter#builder()} restores events whose manifest it has no rule for
+     * with the serializer, so events of other types pass through unchanged; a hand-written adapter
+     * sees every event read.
+     */
+    public EventQueries forType(ProcessType<?, ?, ?> type) {
+        Objects.requireNonNull(type, "type");
+        Optional<ProcessType<?, ?, ?>> chosen = Optional.of(type);
+        return new EventQueries(store, readSide.withTypes(id -> chosen));
+    }
+
+    /**
+     * The same read side, reading the events of each persistence id through the event adapter of the
+     * process type {@code typeOf} returns for it, and the events of ids it returns empty for through
+     * the serializer alone. For queries over several types (all events, a shared tag):
+     *
+     * <pre>{@code
+     * EventQueries queries = EventQueries.of(perpetua).forTypes(id ->
+     *         id.startsWith("account-") ? Optional.of(ACCOUNTS)
+     *         : id.startsWith("booking-") ? Optional.of(BOOKINGS) : Optional.empty());
+     * }</pre>
+     *
+     * {@code typeOf} must be pure and thread-safe; it is called for every stored event read.
+     */
+    public EventQueries forTypes(Function<String, Optional<ProcessType<?, ?, ?>>> typeOf) {
+        Objects.requireNonNull(typeOf, "typeOf");
+        return new EventQueries(store, readSide.withTypes(id -> Objects.requireNonNull(typeOf.apply(id),
+                () -> "the type function returned null for '" + id + "'; return Optional.empty()")));
     }
 
     /** The store read. */
@@ -170,7 +231,7 @@ public final class EventQueries {
 
         public EventQueries build() {
             Serializer chosen = serializerSet ? serializer : discoverSerializer();
-            return new EventQueries(store, chosen, pageSize);
+            return new EventQueries(store, new ReadSide(store, chosen, pageSize));
         }
 
         private static Serializer discoverSerializer() {

@@ -11,10 +11,11 @@ import java.util.function.Predicate;
  * {@link DurableSubscription} of the same name, so it resumes after its checkpoint and only one run
  * per name may be active.
  *
- * <p>The handler's writes and the checkpoint are not atomic: delivery is at least once. The handler
- * API is one event at a time so that a transactional variant (handler writes and checkpoint in one
- * database transaction, for exactly once) can be added for a store that supports it without changing
- * this type.
+ * <p>The handler's writes and the checkpoint are not atomic: delivery is at least once. For exactly
+ * once, where the read model lives in the PostgreSQL database of the store, use
+ * {@code io.perpetua.postgres.TransactionalProjection} (module {@code perpetua-postgres}): its handler
+ * writes in the transaction that moves the checkpoint. Events are decoded as the
+ * {@link EventQueries} that runs the projection decodes them (see {@link EventQueries#forType}).
  *
  * @param name the projection's name, also its checkpoint's name
  * @param handler applies each event

@@ -181,12 +181,14 @@ public final class PostgresStore implements Store {
         log.info("closed PostgreSQL store {}", uri);
     }
 
-    private Connection connection() throws SQLException {
+    /** A pooled connection to the store's database; also for exactly-once projections. */
+    Connection connection() throws SQLException {
         if (closed) throw new IllegalStateException("store " + uri + " is closed");
         return dataSource.getConnection();
     }
 
-    private String t(String table) {
+    /** The qualified name of one of the store's tables. */
+    String t(String table) {
         return schema + "." + table;
     }
 

@@ -8,7 +8,10 @@ import static io.perpetua.testkit.Samples.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.perpetua.EventAdapter;
 import io.perpetua.PersistedEvent;
+import io.perpetua.ProcessType;
+import io.perpetua.RawEvent;
 import io.perpetua.query.ConsumerAlreadyActiveException;
 import io.perpetua.query.DurableSubscription;
 import io.perpetua.query.EventQueries;
@@ -43,7 +46,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The conformance suite for the read side ({@link EventQueries}) on a store: current and live
  * queries by persistence id, by tag, over all events and over persistence ids; paging; the
- * publisher's demand; and durable subscriptions (resume after the last acknowledgement, redelivery
+ * publisher's demand; event adapters applied by queries and subscriptions; and durable subscriptions (resume after the last acknowledgement, redelivery
  * of unacknowledged events, start positions, one consumer per name, and a gap-free, duplicate-free
  * switch from catch-up to live under concurrent appends). The read side is built on the journal's
  * reads and its {@link EventJournal#awaitGlobalPosition} signal, so this suite proves that a store's
@@ -446,6 +449,66 @@ public abstract class QueryContract {
             assertThat(got.stream().filter(e -> e.persistenceId().equals(id)).map(PersistedEvent::sequenceNr))
                     .as("events of " + id)
                     .containsExactlyElementsOf(IntStream.rangeClosed(1, perWriter).mapToObj(i -> (long) i).toList());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ event adapters
+
+    /** Reads "old:x" (an earlier shape) as x, "a+b" as a and b, and drops "-". */
+    private static final EventAdapter<String> ADAPTER = new EventAdapter<>() {
+        @Override
+        public List<String> fromJournal(RawEvent stored) {
+            String text = (String) stored.decode();
+            if (text.equals("-")) return List.of();
+            if (text.startsWith("old:")) return List.of(text.substring(4));
+            return List.of(text.split("\\+"));
+        }
+    };
+
+    private static final ProcessType<String, String, String> ADAPTED = ProcessType.<String, String, String>pure(
+            "contract-text", "", (command, state) -> List.of(command), (state, event) -> event)
+            .withEventAdapter(ADAPTER);
+
+    @Test
+    void a_current_query_applies_the_process_types_adapter_upcasting_splitting_and_dropping() {
+        String id = freshId("adapted-current");
+        append(write(id, any(), "old:a", "b+c", "-", "d"));
+
+        List<PersistedEvent> events = drain(queries.forType(ADAPTED).currentEventsByPersistenceId(id, 1, 4).open());
+
+        assertThat(events).extracting(PersistedEvent::event).containsExactly("a", "b", "c", "d");
+        assertThat(events).extracting(PersistedEvent::sequenceNr).containsExactly(1L, 2L, 2L, 4L);
+        assertThat(drain(queries.currentEventsByPersistenceId(id, 1, 4).open())).extracting(PersistedEvent::event)
+                .as("without a type, the serializer alone").containsExactly("old:a", "b+c", "-", "d");
+    }
+
+    @Test
+    void a_live_query_applies_the_process_types_adapter_to_events_persisted_later() {
+        String tag = freshTag();
+        String id = freshId("adapted-live");
+        try (QueryStream<PersistedEvent> stream = queries.forType(ADAPTED).liveEventsByTag(tag, 0).open()) {
+            append(new AtomicWrite(id, any(), List.of(event("-", tag), event("old:a", tag), event("b+c", tag))));
+
+            assertThat(take(stream, 3)).extracting(PersistedEvent::event).containsExactly("a", "b", "c");
+            assertThat(poll(stream)).isEmpty();
+        }
+    }
+
+    @Test
+    void a_durable_subscription_applies_the_adapter_and_checkpoints_past_a_dropped_event() throws Exception {
+        String tag = freshTag();
+        String id = freshId("adapted-subscription");
+        List<WriteResult> written = append(new AtomicWrite(id, any(),
+                List.of(event("old:a", tag), event("b+c", tag), event("-", tag))));
+        long[] positions = ((WriteResult.Written) written.get(0)).globalPositions();
+        try (DurableSubscription s = queries.forType(ADAPTED).subscribe(freshName(),
+                SubscriptionOptions.defaults().withTag(tag))) {
+            List<PersistedEvent> got = take(s, 3);
+            got.forEach(s::acknowledge);
+
+            assertThat(got).extracting(PersistedEvent::event).containsExactly("a", "b", "c");
+            assertThat(s.poll(Duration.ofMillis(100))).isEmpty();
+            assertThat(s.checkpoint()).isEqualTo(positions[2]);
         }
     }
 

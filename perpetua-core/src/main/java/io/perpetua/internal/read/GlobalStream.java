@@ -13,6 +13,9 @@ import java.util.function.Function;
  */
 class GlobalStream extends PagedStream<PersistedEvent> {
 
+    /** The event of a pass-over marker: a stored event the adapter dropped. */
+    private static final Object DROPPED = new Object();
+
     private final String tag;
     private final long end;
     private final Function<StoredEvent, List<PersistedEvent>> decoder;
@@ -25,6 +28,21 @@ class GlobalStream extends PagedStream<PersistedEvent> {
         this.from = Math.max(1, fromPosition);
         this.end = end;
         this.decoder = decoder;
+    }
+
+    /** Whether to put a pass-over marker in the page for each stored event that decodes to nothing. */
+    protected boolean marksDropped() {
+        return false;
+    }
+
+    private static PersistedEvent dropped(StoredEvent e) {
+        return new PersistedEvent(e.persistenceId(), e.sequenceNr(), e.globalPosition(), e.timestamp(), e.tags(),
+                DROPPED);
+    }
+
+    @Override
+    protected boolean isPassOver(PersistedEvent item) {
+        return item.event() == DROPPED;
     }
 
     @Override
@@ -41,7 +59,9 @@ class GlobalStream extends PagedStream<PersistedEvent> {
                 from = end + 1;
                 return Fetch.END;
             }
-            out.addAll(decoder.apply(e));
+            List<PersistedEvent> decoded = decoder.apply(e);
+            if (decoded.isEmpty() && marksDropped()) out.add(dropped(e));
+            out.addAll(decoded);
             from = e.globalPosition() + 1;
         }
         return from > end ? Fetch.END : Fetch.MORE;

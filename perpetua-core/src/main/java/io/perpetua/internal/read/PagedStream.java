@@ -47,6 +47,17 @@ abstract class PagedStream<T> implements QueryStream<T> {
     /** Called under the stream's lock for each result handed out, with whether more results of the same read follow. */
     protected void onDeliver(T item, T following) {}
 
+    /**
+     * Whether {@code item} is a marker a subclass put in the page for a position it read but delivers
+     * nothing for (an event the adapter dropped); markers are never handed out.
+     */
+    protected boolean isPassOver(T item) {
+        return false;
+    }
+
+    /** Called under the stream's lock when a marker reaches the head of the page, in delivery order. */
+    protected void onPassOver(T marker, T following) {}
+
     @Override
     public Optional<T> poll(Duration timeout) throws InterruptedException {
         return take(timeout, true);
@@ -58,7 +69,13 @@ abstract class PagedStream<T> implements QueryStream<T> {
         try {
             while (true) {
                 if (closed) return Optional.empty();
-                if (!remove && !page.isEmpty()) return Optional.of(page.peek());
+                T head = page.peek();
+                if (head != null && isPassOver(head)) {
+                    page.poll();
+                    onPassOver(head, page.peek());
+                    continue;
+                }
+                if (!remove && head != null) return Optional.of(head);
                 T item = page.poll();
                 if (item != null) {
                     onDeliver(item, page.peek());

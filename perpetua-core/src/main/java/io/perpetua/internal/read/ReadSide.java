@@ -1,6 +1,9 @@
 package io.perpetua.internal.read;
 
+import io.perpetua.EventAdapter;
 import io.perpetua.PersistedEvent;
+import io.perpetua.ProcessType;
+import io.perpetua.internal.EventCodec;
 import io.perpetua.query.DurableSubscription;
 import io.perpetua.query.Projection;
 import io.perpetua.query.ProjectionResult;
@@ -8,14 +11,18 @@ import io.perpetua.query.Query;
 import io.perpetua.query.QueryStream;
 import io.perpetua.query.RunningProjection;
 import io.perpetua.query.SubscriptionOptions;
-import io.perpetua.spi.Payload;
 import io.perpetua.spi.PersistenceIds;
 import io.perpetua.spi.Serializer;
 import io.perpetua.spi.Store;
 import io.perpetua.spi.StoredEvent;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Flow;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /** The implementation behind {@link io.perpetua.query.EventQueries}; not part of the API. */
@@ -24,14 +31,34 @@ public final class ReadSide {
     private final Store store;
     private final Serializer serializer;
     private final int pageSize;
+    /** The process type whose event adapter reads the events of a persistence id; empty for none. */
+    private final Function<String, Optional<ProcessType<?, ?, ?>>> typeOf;
+    private final EventCodec<Object, Object> plain;
+    private final Map<ProcessType<?, ?, ?>, EventCodec<Object, ?>> codecs = new ConcurrentHashMap<>();
 
     /**
      * @param serializer null when the store keeps objects by reference
      */
     public ReadSide(Store store, Serializer serializer, int pageSize) {
+        this(store, serializer, pageSize, id -> Optional.empty());
+    }
+
+    /**
+     * @param typeOf the process type whose event adapter reads the events of a persistence id, as
+     *     recovery of that type would; empty for the serializer alone
+     */
+    public ReadSide(Store store, Serializer serializer, int pageSize,
+            Function<String, Optional<ProcessType<?, ?, ?>>> typeOf) {
         this.store = Objects.requireNonNull(store, "store");
         this.serializer = serializer;
         this.pageSize = pageSize;
+        this.typeOf = Objects.requireNonNull(typeOf, "typeOf");
+        this.plain = EventCodec.forReading(serializer, null);
+    }
+
+    /** The same read side, decoding with the adapters chosen by {@code typeOf}. */
+    public ReadSide withTypes(Function<String, Optional<ProcessType<?, ?, ?>>> typeOf) {
+        return new ReadSide(store, serializer, pageSize, typeOf);
     }
 
     public Query<PersistedEvent> eventsByPersistenceId(String persistenceId, long fromSequenceNr, long toSequenceNr,
@@ -94,27 +121,37 @@ public final class ReadSide {
     }
 
     /**
-     * The one place the read side turns a stored event into the events it delivers: zero or more, so
-     * that event adapters can drop or split events. Every query, subscription and projection decodes
-     * here; it applies the same rules as the runtime's own decoding (a reference is its object; bytes
-     * need the serializer).
+     * The one place the read side turns a stored event into the events it delivers: zero or more,
+     * through the event adapter of the persistence id's process type (if one is chosen), exactly as
+     * recovery reads them ({@link EventCodec#forReading}); otherwise through the serializer alone.
+     * Every query, subscription and projection decodes here. A failure names the event.
      */
     private List<PersistedEvent> decode(StoredEvent e) {
-        Object event = switch (e.payload()) {
-            case Payload.Reference r -> r.value();
-            case Payload.Serialized s -> {
-                if (serializer == null) {
-                    throw new IllegalStateException("no serializer is configured to read manifest '" + s.manifest()
-                            + "' of " + e.persistenceId() + " #" + e.sequenceNr());
-                }
-                Object value = serializer.deserialize(s);
-                if (value == null) {
-                    throw new IllegalStateException("serializer returned null for manifest '" + s.manifest() + "'");
-                }
-                yield value;
-            }
-        };
-        return List.of(new PersistedEvent(e.persistenceId(), e.sequenceNr(), e.globalPosition(), e.timestamp(),
-                e.tags(), event));
+        List<?> events;
+        try {
+            events = codecFor(e.persistenceId()).decode(e);
+        } catch (RuntimeException failure) {
+            throw new IllegalStateException("cannot read event " + e.persistenceId() + " #" + e.sequenceNr()
+                    + " at position " + e.globalPosition() + ": " + failure.getMessage(), failure);
+        }
+        if (events.size() == 1) return List.of(persisted(e, events.getFirst()));
+        List<PersistedEvent> out = new ArrayList<>(events.size());
+        for (Object event : events) out.add(persisted(e, event));
+        return out;
+    }
+
+    private static PersistedEvent persisted(StoredEvent e, Object event) {
+        return new PersistedEvent(e.persistenceId(), e.sequenceNr(), e.globalPosition(), e.timestamp(), e.tags(), event);
+    }
+
+    private EventCodec<Object, ?> codecFor(String persistenceId) {
+        Optional<ProcessType<?, ?, ?>> type = typeOf.apply(persistenceId);
+        if (type == null || type.isEmpty()) return plain;
+        return codecs.computeIfAbsent(type.get(), t -> forReading(serializer, t));
+    }
+
+    private static <E> EventCodec<Object, E> forReading(Serializer serializer, ProcessType<?, ?, E> type) {
+        EventAdapter<E> adapter = type.eventAdapter().orElse(null);
+        return EventCodec.forReading(serializer, adapter);
     }
 }

@@ -26,7 +26,8 @@ import java.util.function.Function;
  * position)}; "completely" because one stored event may decode into several events that share its
  * position, and the position counts only once all of them were delivered and acknowledged. Slots
  * for in-flight events are reserved before reading, so at most {@code maxInFlight} are ever
- * outstanding, whatever the number of polling threads. Lock order: stream lock, then {@link #lock}.
+ * outstanding, whatever the number of polling threads. A stored event that an adapter dropped
+ * delivers nothing; its position counts as complete when the stream passes it. Lock order: stream lock, then {@link #lock}.
  */
 final class SubscriptionImpl implements DurableSubscription {
 
@@ -125,6 +126,28 @@ final class SubscriptionImpl implements DurableSubscription {
         }
     }
 
+    /**
+     * Called by the stream under its lock, in delivery order, for a stored event that decoded to no
+     * event (an adapter dropped it): its position is complete once everything before it is.
+     */
+    private void passedOver(PersistedEvent marker) {
+        lock.lock();
+        try {
+            lastComplete = marker.globalPosition();
+            moveCheckpoint();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void moveCheckpoint() {
+        long moved = inFlight.isEmpty() ? lastComplete : Math.min(lastComplete, inFlight.firstKey() - 1);
+        if (moved > checkpoint) {
+            checkpoint = moved;
+            if (++movesSinceSave >= options.checkpointEvery()) saveLocked();
+        }
+    }
+
     @Override
     public void acknowledge(PersistedEvent event) {
         long p = event.globalPosition();
@@ -139,11 +162,7 @@ final class SubscriptionImpl implements DurableSubscription {
             if (n == 1) inFlight.remove(p);
             else inFlight.put(p, n - 1);
             outstanding--;
-            long moved = inFlight.isEmpty() ? lastComplete : Math.min(lastComplete, inFlight.firstKey() - 1);
-            if (moved > checkpoint) {
-                checkpoint = moved;
-                if (++movesSinceSave >= options.checkpointEvery()) saveLocked();
-            }
+            moveCheckpoint();
             slotFreed.signalAll();
         } finally {
             lock.unlock();
@@ -220,6 +239,16 @@ final class SubscriptionImpl implements DurableSubscription {
         @Override
         protected void onDeliver(PersistedEvent item, PersistedEvent following) {
             delivered(item, following);
+        }
+
+        @Override
+        protected boolean marksDropped() {
+            return true;
+        }
+
+        @Override
+        protected void onPassOver(PersistedEvent marker, PersistedEvent following) {
+            passedOver(marker);
         }
     }
 }
