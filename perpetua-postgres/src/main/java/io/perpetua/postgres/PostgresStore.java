@@ -8,6 +8,7 @@ import io.perpetua.spi.ConsumerLocks;
 import io.perpetua.spi.EventData;
 import io.perpetua.spi.EventJournal;
 import io.perpetua.spi.Payload;
+import io.perpetua.spi.PositionSignal;
 import io.perpetua.spi.SnapshotCriteria;
 import io.perpetua.spi.SnapshotRecord;
 import io.perpetua.spi.SnapshotStore;
@@ -41,8 +42,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -82,10 +81,8 @@ public final class PostgresStore implements Store {
     private final String schema;
     private final String channel;
     private final ListenerSettings listener;
-    private final ReentrantLock signalLock = new ReentrantLock();
-    private final Condition appended = signalLock.newCondition();
     private final Thread listenerThread;
-    private volatile long highestSeen;
+    private final PositionSignal visible;
     private volatile boolean closed;
     private final Journal journal = new Journal();
     private final Snapshots snapshotStore = new Snapshots();
@@ -106,7 +103,7 @@ public final class PostgresStore implements Store {
         } catch (SQLException e) {
             throw new StoreException("cannot connect to the database of " + uri + ": " + e.getMessage(), e);
         }
-        highestSeen = journal.highestGlobalPosition();
+        visible = new PositionSignal(journal.highestGlobalPosition());
         listenerThread = Thread.ofPlatform().daemon(true).name("perpetua-pg-listener").start(this::listen);
         log.info("opened PostgreSQL store {} (schema {})", uri, schema);
     }
@@ -170,6 +167,7 @@ public final class PostgresStore implements Store {
     public void close() {
         if (closed) return;
         closed = true;
+        visible.close();
         listenerThread.interrupt();
         try {
             listenerThread.join(5_000);
@@ -264,14 +262,7 @@ public final class PostgresStore implements Store {
     }
 
     private void advance(long highest) {
-        if (highest <= highestSeen) return;
-        highestSeen = highest;
-        signalLock.lock();
-        try {
-            appended.signalAll();
-        } finally {
-            signalLock.unlock();
-        }
+        visible.advance(highest);
     }
 
     // ================================================================== journal
@@ -632,18 +623,7 @@ public final class PostgresStore implements Store {
         @Override
         public long awaitGlobalPosition(long afterPosition, Duration timeout) throws InterruptedException {
             guardOpen(null);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            signalLock.lockInterruptibly();
-            try {
-                while (highestSeen <= afterPosition && !closed) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) break;
-                    appended.await(Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)), TimeUnit.NANOSECONDS);
-                }
-            } finally {
-                signalLock.unlock();
-            }
-            return highestSeen;
+            return visible.await(afterPosition, timeout);
         }
     }
 

@@ -5,6 +5,7 @@ import io.perpetua.spi.CheckpointStore;
 import io.perpetua.spi.EventData;
 import io.perpetua.spi.EventJournal;
 import io.perpetua.spi.Payload;
+import io.perpetua.spi.PositionSignal;
 import io.perpetua.spi.SnapshotCriteria;
 import io.perpetua.spi.SnapshotRecord;
 import io.perpetua.spi.SnapshotStore;
@@ -28,8 +29,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
@@ -101,10 +100,8 @@ public final class RocksDbStore implements Store {
     private final WriteOptions writeOptions;
     private final ReentrantReadWriteLock open = new ReentrantReadWriteLock();
     private final ReentrantLock writeLock = new ReentrantLock();
-    private final ReentrantLock signalLock = new ReentrantLock();
-    private final Condition appended = signalLock.newCondition();
     private final Map<String, long[]> streamCache = new ConcurrentHashMap<>(); // id -> {highest, deletedUpTo}
-    private volatile long highestPosition;
+    private final PositionSignal visible;
     private volatile boolean closed;
     private final Journal journal = new Journal();
     private final Snapshots snapshotStore = new Snapshots();
@@ -143,14 +140,16 @@ public final class RocksDbStore implements Store {
         snapshots = handles.get(6);
         checkpoints = handles.get(7);
         writeOptions = new WriteOptions().setSync(durability == Durability.FSYNC);
+        long initialHighest;
         try {
             if (db.get(meta, FORMAT_KEY) == null) db.put(meta, writeOptions, FORMAT_KEY, new byte[] {Records.FORMAT});
             byte[] highest = db.get(meta, GLOBAL_HIGHEST);
-            highestPosition = highest == null ? 0 : Records.longOf(highest);
+            initialHighest = highest == null ? 0 : Records.longOf(highest);
         } catch (RocksDBException e) {
             closeHandles();
             throw new StoreException("cannot read the store's metadata in " + directory + ": " + e.getMessage(), e);
         }
+        visible = new PositionSignal(initialHighest);
         log.info("opened RocksDB store {} (durability {})", directory, durability);
     }
 
@@ -222,6 +221,7 @@ public final class RocksDbStore implements Store {
         try {
             if (closed) return;
             closed = true;
+            visible.close();
             closeHandles();
         } finally {
             open.writeLock().unlock();
@@ -305,7 +305,7 @@ public final class RocksDbStore implements Store {
         @Override
         public List<WriteResult> append(List<AtomicWrite> writes) {
             Objects.requireNonNull(writes, "writes");
-            List<WriteResult> results = guarded(() -> {
+            return guarded(() -> {
                 writeLock.lock();
                 try {
                     return appendLocked(writes);
@@ -313,21 +313,12 @@ public final class RocksDbStore implements Store {
                     writeLock.unlock();
                 }
             });
-            if (results.stream().anyMatch(r -> r instanceof WriteResult.Written)) {
-                signalLock.lock();
-                try {
-                    appended.signalAll();
-                } finally {
-                    signalLock.unlock();
-                }
-            }
-            return results;
         }
 
         private List<WriteResult> appendLocked(List<AtomicWrite> writes) {
             List<WriteResult> results = new ArrayList<>(writes.size());
             Map<String, long[]> touched = new HashMap<>();
-            long position = highestPosition;
+            long position = visible.highest(); // positions are assigned under the write lock
             try (WriteBatch batch = new WriteBatch()) {
                 for (AtomicWrite write : writes) {
                     String id = write.persistenceId();
@@ -368,14 +359,14 @@ public final class RocksDbStore implements Store {
                 throw failure("append of " + writes.size() + " writes to " + directory, e);
             }
             streamCache.putAll(touched);
-            highestPosition = position;
+            visible.advance(position);
             return results;
         }
 
         private void reloadHighestPosition() {
             try {
                 byte[] highest = db.get(meta, GLOBAL_HIGHEST);
-                highestPosition = highest == null ? 0 : Records.longOf(highest);
+                if (highest != null) visible.advance(Records.longOf(highest)); // a write that did land
             } catch (RocksDBException ignored) {
                 // the next append will fail as well and try again
             }
@@ -545,24 +536,13 @@ public final class RocksDbStore implements Store {
 
         @Override
         public long highestGlobalPosition() {
-            return guarded(() -> highestPosition);
+            return guarded(visible::highest);
         }
 
         @Override
         public long awaitGlobalPosition(long afterPosition, Duration timeout) throws InterruptedException {
             guarded(() -> null);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            signalLock.lockInterruptibly();
-            try {
-                while (highestPosition <= afterPosition && !closed) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) break;
-                    appended.await(Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)), TimeUnit.NANOSECONDS);
-                }
-            } finally {
-                signalLock.unlock();
-            }
-            return highestPosition;
+            return visible.await(afterPosition, timeout);
         }
     }
 

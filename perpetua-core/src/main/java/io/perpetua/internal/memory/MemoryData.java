@@ -6,6 +6,7 @@ import io.perpetua.spi.ConsumerLocks;
 import io.perpetua.spi.EventData;
 import io.perpetua.spi.EventJournal;
 import io.perpetua.spi.Payload;
+import io.perpetua.spi.PositionSignal;
 import io.perpetua.spi.SnapshotCriteria;
 import io.perpetua.spi.SnapshotRecord;
 import io.perpetua.spi.SnapshotStore;
@@ -24,9 +25,6 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -48,9 +46,7 @@ final class MemoryData implements EventJournal, SnapshotStore, CheckpointStore {
     private final Map<String, NavigableMap<Long, SnapshotRecord>> snapshots = new ConcurrentHashMap<>();
     private final Map<String, Long> checkpoints = new ConcurrentHashMap<>();
     private final Map<String, Object> consumerLocks = new ConcurrentHashMap<>();
-    private final ReentrantLock signalLock = new ReentrantLock();
-    private final Condition appended = signalLock.newCondition();
-    private volatile long highestPosition;
+    private final PositionSignal visible = new PositionSignal(0);
 
     MemoryData(long maxPayloadBytes) {
         this.maxPayloadBytes = maxPayloadBytes;
@@ -88,18 +84,15 @@ final class MemoryData implements EventJournal, SnapshotStore, CheckpointStore {
     public List<WriteResult> append(List<AtomicWrite> writes) {
         Objects.requireNonNull(writes, "writes");
         List<WriteResult> results = new ArrayList<>(writes.size());
-        boolean any = false;
+        long highest;
         lock.writeLock().lock();
         try {
-            for (AtomicWrite write : writes) {
-                WriteResult r = appendOne(write);
-                any |= r instanceof WriteResult.Written;
-                results.add(r);
-            }
+            for (AtomicWrite write : writes) results.add(appendOne(write));
+            highest = all.size();
         } finally {
             lock.writeLock().unlock();
         }
-        if (any) signalAppended();
+        visible.advance(highest); // the events are visible to readers now that the lock is released
         return results;
     }
 
@@ -130,18 +123,9 @@ final class MemoryData implements EventJournal, SnapshotStore, CheckpointStore {
             for (String tag : e.tags()) tagIndex.computeIfAbsent(tag, t -> new LongList()).add(position);
             positions[i++] = position;
         }
-        highestPosition = all.size();
         return new WriteResult.Written(highest + 1, positions);
     }
 
-    private void signalAppended() {
-        signalLock.lock();
-        try {
-            appended.signalAll();
-        } finally {
-            signalLock.unlock();
-        }
-    }
 
     @Override
     public List<StoredEvent> read(String persistenceId, long fromSequenceNr, long toSequenceNr, int max) {
@@ -243,23 +227,12 @@ final class MemoryData implements EventJournal, SnapshotStore, CheckpointStore {
 
     @Override
     public long highestGlobalPosition() {
-        return highestPosition;
+        return visible.highest();
     }
 
     @Override
     public long awaitGlobalPosition(long afterPosition, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        signalLock.lock();
-        try {
-            while (highestPosition <= afterPosition) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) break;
-                appended.await(left, TimeUnit.NANOSECONDS);
-            }
-        } finally {
-            signalLock.unlock();
-        }
-        return highestPosition;
+        return visible.await(afterPosition, timeout);
     }
 
     /** Orders strings by Unicode code point, the order of their UTF-8 bytes, as durable stores list ids. */
