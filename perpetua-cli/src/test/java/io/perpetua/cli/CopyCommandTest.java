@@ -1,5 +1,7 @@
 package io.perpetua.cli;
 
+import static io.perpetua.cli.CliRun.run;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.perpetua.Stores;
@@ -11,8 +13,6 @@ import io.perpetua.spi.SnapshotCriteria;
 import io.perpetua.spi.SnapshotRecord;
 import io.perpetua.spi.Store;
 import io.perpetua.spi.StoredEvent;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -22,7 +22,6 @@ import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code perpetua copy} moves a RocksDB store to PostgreSQL intact, and resumes after an interruption. */
 class CopyCommandTest {
@@ -30,16 +29,7 @@ class CopyCommandTest {
     @TempDir
     Path temp;
 
-    private record Run(int exitCode, String out, String err) {}
 
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = PerpetuaCli.commandLine();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        return new Run(cmd.execute(args), out.toString(), err.toString());
-    }
 
     private static String postgres() {
         String base = System.getenv().getOrDefault("PERPETUA_PG_URL", "postgresql://127.0.0.1:5432/postgres?user=postgres");
@@ -90,7 +80,7 @@ class CopyCommandTest {
             source.snapshots().save(new SnapshotRecord("account-1", 3, Instant.now(), new Payload.Serialized("state", 1, new byte[] {3})));
             source.checkpoints().save("balances", 4);
         }
-        Run first = run("copy", "--from", from, "--to", to);
+        CliRun first = run("copy", "--from", from, "--to", to);
         assertThat(first.exitCode()).as(first.out() + first.err()).isZero();
         assertThat(first.out()).contains("copied events=8 streams=4 snapshots=1 checkpoints=1")
                 .contains("verified events=8 streams=4");
@@ -112,7 +102,7 @@ class CopyCommandTest {
         try (Store source = Stores.open(from)) {
             append(source, "hotel-1", null, "h3");
         }
-        Run second = run("copy", "--from", from, "--to", to);
+        CliRun second = run("copy", "--from", from, "--to", to);
         assertThat(second.exitCode()).as(second.out() + second.err()).isZero();
         assertThat(second.out()).contains("resuming after source position").contains("copied events=1 ")
                 .contains("verified events=9 streams=4");
@@ -120,7 +110,7 @@ class CopyCommandTest {
         try (Store target = Stores.open(to)) {
             target.checkpoints().save("perpetua.copy:" + from, 2); // as if interrupted before saving progress
         }
-        Run third = run("copy", "--from", from, "--to", to);
+        CliRun third = run("copy", "--from", from, "--to", to);
         assertThat(third.exitCode()).as(third.out() + third.err()).isZero();
         assertThat(third.out()).contains("copied events=0 ").contains("verified events=9 streams=4");
     }

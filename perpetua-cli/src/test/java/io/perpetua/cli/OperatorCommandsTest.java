@@ -1,15 +1,14 @@
 package io.perpetua.cli;
 
+import static io.perpetua.cli.CliRun.run;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code load}, {@code verify} and {@code inspect} on a real RocksDB store, run in-process. */
 class OperatorCommandsTest {
@@ -17,21 +16,7 @@ class OperatorCommandsTest {
     @TempDir
     Path temp;
 
-    private record Run(int exitCode, String out, String err) {
-        List<String> lines() {
-            return out.lines().toList();
-        }
-    }
 
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = PerpetuaCli.commandLine();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int code = cmd.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     private String store() {
         return "rocksdb:" + temp.resolve("store");
@@ -40,26 +25,26 @@ class OperatorCommandsTest {
     @Test
     void load_persists_every_event_logs_each_ack_and_verify_finds_them_all() throws Exception {
         Path acks = temp.resolve("acks.log");
-        Run load = run("load", "--store", store(), "--processes", "20", "--events", "30", "--batch", "3",
+        CliRun load = run("load", "--store", store(), "--processes", "20", "--events", "30", "--batch", "3",
                 "--payload", "64", "--ack-log", acks.toString());
         assertThat(load.exitCode()).as(load.err()).isZero();
-        assertThat(load.lines().getLast()).matches("events=600 seconds=[0-9.]+ events_per_s=[0-9]+");
+        assertThat(load.outLines().getLast()).matches("events=600 seconds=[0-9.]+ events_per_s=[0-9]+");
         assertThat(Files.readAllLines(acks)).hasSize(600).allMatch(l -> l.matches("load-\\S+-\\d+ \\d+"));
 
-        Run verify = run("verify", "--store", store(), "--acks", acks.toString());
+        CliRun verify = run("verify", "--store", store(), "--acks", acks.toString());
         assertThat(verify.exitCode()).as(verify.out()).isZero();
-        assertThat(verify.lines()).containsExactly("verified events=600 streams=20");
+        assertThat(verify.outLines()).containsExactly("verified events=600 streams=20");
     }
 
     @Test
     void verify_reports_each_acknowledged_event_that_is_missing_and_exits_1() throws Exception {
         run("load", "--store", store(), "--processes", "2", "--events", "5");
         Path acks = temp.resolve("acks.log");
-        String id = run("inspect", "--store", store(), "ids").lines().getFirst();
+        String id = run("inspect", "--store", store(), "ids").outLines().getFirst();
         Files.writeString(acks, id + " 5\n" + id + " 6\nghost 1\n" + id + " 9"); // the last line is cut short
-        Run verify = run("verify", "--store", store(), "--acks", acks.toString());
+        CliRun verify = run("verify", "--store", store(), "--acks", acks.toString());
         assertThat(verify.exitCode()).isEqualTo(1);
-        assertThat(verify.lines()).containsExactly(
+        assertThat(verify.outLines()).containsExactly(
                 "acknowledged event missing: " + id + " 6",
                 "acknowledged event missing: ghost 1",
                 "verified events=10 streams=2");
@@ -68,20 +53,20 @@ class OperatorCommandsTest {
     @Test
     void inspect_shows_a_summary_the_ids_a_stream_and_one_event_readable_and_as_json() {
         run("load", "--store", store(), "--processes", "3", "--events", "4", "--payload", "8");
-        assertThat(run("inspect", "--store", store(), "summary").lines().getLast())
+        assertThat(run("inspect", "--store", store(), "summary").outLines().getLast())
                 .isEqualTo("streams=3 events=12 snapshots=0");
-        List<String> ids = run("inspect", "--store", store(), "ids").lines();
+        List<String> ids = run("inspect", "--store", store(), "ids").outLines();
         assertThat(ids).hasSize(3).isSorted();
 
-        List<String> stream = run("inspect", "--store", store(), "stream", ids.get(1), "--from", "2", "--to", "3").lines();
+        List<String> stream = run("inspect", "--store", store(), "stream", ids.get(1), "--from", "2", "--to", "3").outLines();
         assertThat(stream).hasSize(2);
         assertThat(stream.get(0)).startsWith("2  @").contains("perpetua.load.Payload v1").endsWith("xxxxxxxx");
 
-        Run event = run("inspect", "--store", store(), "--json", "event", ids.get(0), "4");
+        CliRun event = run("inspect", "--store", store(), "--json", "event", ids.get(0), "4");
         assertThat(event.out().strip()).startsWith("{\"persistence_id\":\"" + ids.get(0) + "\",\"sequence_nr\":4,")
                 .contains("\"manifest\":\"perpetua.load.Payload\"").endsWith("\"payload_text\":\"xxxxxxxx\"}");
 
-        Run missing = run("inspect", "--store", store(), "event", ids.get(0), "99");
+        CliRun missing = run("inspect", "--store", store(), "event", ids.get(0), "99");
         assertThat(missing.exitCode()).isEqualTo(1);
         assertThat(missing.err()).contains("no event 99").contains("highest is 4");
     }
@@ -96,7 +81,7 @@ class OperatorCommandsTest {
                 new String[] {"load", "--store", store(), "--processes", "0", "--events", "1"},
                 new String[] {"load", "--store", store(), "--processes", "many", "--events", "1"},
                 new String[] {"verify"})) {
-            Run run = run(args);
+            CliRun run = run(args);
             assertThat(run.exitCode()).as(String.join(" ", args)).isEqualTo(2);
             assertThat(run.err().strip().lines()).as(run.err()).hasSize(1);
             assertThat(run.err()).doesNotContain("Exception").doesNotContain("\tat ");
@@ -106,13 +91,13 @@ class OperatorCommandsTest {
 
     @Test
     void bench_prints_the_disk_limits_then_one_result_line_per_workload() {
-        Run bench = run("bench", "--store", store(), "--processes", "10", "--events", "20");
+        CliRun bench = run("bench", "--store", store(), "--processes", "10", "--events", "20");
         assertThat(bench.exitCode()).as(bench.err()).isZero();
-        assertThat(bench.lines()).hasSize(5);
-        assertThat(bench.lines().getFirst())
+        assertThat(bench.outLines()).hasSize(5);
+        assertThat(bench.outLines().getFirst())
                 .matches("limits dir=\\S+ fdatasync_p50_us=\\d+ fdatasync_per_s=\\d+ write_mb_per_s=\\d+");
         String number = "[0-9.]+";
-        assertThat(bench.lines().subList(1, 5)).satisfiesExactly(
+        assertThat(bench.outLines().subList(1, 5)).satisfiesExactly(
                 l -> assertThat(l).matches("workload=processes events=200 seconds=" + number + " events_per_s=\\d+ p50_us="
                         + number + " p99_us=" + number),
                 l -> assertThat(l).startsWith("workload=single events=20 "),
@@ -138,9 +123,9 @@ class OperatorCommandsTest {
                 f.write(b ^ 0xFF);
             }
         }
-        Run verify = run("verify", "--store", store());
+        CliRun verify = run("verify", "--store", store());
         assertThat(verify.exitCode()).isEqualTo(1);
-        assertThat(verify.lines()).anySatisfy(l -> assertThat(l).matches("corrupt event load-\\S+ \\d+: .*"));
-        assertThat(verify.lines().getLast()).startsWith("verified events=");
+        assertThat(verify.outLines()).anySatisfy(l -> assertThat(l).matches("corrupt event load-\\S+ \\d+: .*"));
+        assertThat(verify.outLines().getLast()).startsWith("verified events=");
     }
 }

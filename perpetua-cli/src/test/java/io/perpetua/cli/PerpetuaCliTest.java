@@ -1,35 +1,20 @@
 package io.perpetua.cli;
 
+import static io.perpetua.cli.CliRun.run;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** The {@code perpetua} command run in-process, as a person would run it. */
 class PerpetuaCliTest {
 
-    private record Run(int exitCode, String out, String err) {
-        List<String> outLines() {
-            return out.lines().toList();
-        }
-    }
 
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = PerpetuaCli.commandLine();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int code = cmd.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     @Test
     void the_demo_narrates_events_a_rejection_a_snapshot_and_recovery_and_exits_0() {
-        Run run = run("demo", "--store", "memory:");
+        CliRun run = run("demo", "--store", "memory:");
 
         assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
         assertThat(run.err()).isEmpty();
@@ -58,7 +43,7 @@ class PerpetuaCliTest {
     void a_second_demo_on_the_same_store_recovers_the_first_runs_processes() {
         String store = "memory:demo-" + System.nanoTime();
         assertThat(run("demo", "--store", store).exitCode()).isZero();
-        Run second = run("demo", "--store", store);
+        CliRun second = run("demo", "--store", store);
         assertThat(second.exitCode()).as(second.out() + second.err()).isZero();
         assertThat(second.outLines())
                 .contains("The store holds an earlier run; its processes recover from the journal and snapshots:")
@@ -71,10 +56,10 @@ class PerpetuaCliTest {
     void the_demo_runs_on_rocksdb_by_default_and_a_second_run_recovers_the_first(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
         assertThat(DemoCommand.DEFAULT_STORE).isEqualTo("rocksdb:./perpetua-data");
         String store = "rocksdb:" + dir.resolve("perpetua-data");
-        Run first = run("demo", "--store", store);
+        CliRun first = run("demo", "--store", store);
         assertThat(first.exitCode()).as(first.out() + first.err()).isZero();
         assertThat(first.outLines()).contains("  same balance as before the stop: yes");
-        Run second = run("demo", "--store", store);
+        CliRun second = run("demo", "--store", store);
         assertThat(second.exitCode()).as(second.out() + second.err()).isZero();
         assertThat(second.outLines()).contains("  account-1 recovered at seq 3: balance 95")
                 .contains("  hotel-1 recovered at seq 5: 3 bookings (B-2 Bob, B-4 Dave, B-3 Carol)");
@@ -90,7 +75,7 @@ class PerpetuaCliTest {
         String store = "memory:cli-test-" + System.nanoTime();
         assertThat(run("demo", "--store", store).exitCode()).isZero();
 
-        Run second = run("demo", "--store", store);
+        CliRun second = run("demo", "--store", store);
 
         assertThat(second.exitCode()).isZero();
         assertThat(second.out()).contains("Bank account 'account-2'").contains("Hotel 'hotel-2'")
@@ -99,7 +84,7 @@ class PerpetuaCliTest {
 
     @Test
     void a_bad_store_uri_is_one_line_on_stderr_and_exit_code_2() {
-        Run run = run("demo", "--store", "nosuchstore:./x");
+        CliRun run = run("demo", "--store", "nosuchstore:./x");
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.out()).isEmpty();
@@ -111,7 +96,7 @@ class PerpetuaCliTest {
 
     @Test
     void a_store_uri_without_a_scheme_is_a_usage_error() {
-        Run run = run("demo", "--store", "just-a-path");
+        CliRun run = run("demo", "--store", "just-a-path");
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err().lines().toList()).singleElement().asString().contains("has no scheme");
@@ -119,7 +104,7 @@ class PerpetuaCliTest {
 
     @Test
     void an_unknown_option_is_one_line_on_stderr_and_exit_code_2() {
-        Run run = run("demo", "--bogus");
+        CliRun run = run("demo", "--bogus");
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err().lines().toList()).singleElement().asString()
@@ -128,7 +113,7 @@ class PerpetuaCliTest {
 
     @Test
     void an_unknown_command_is_one_line_on_stderr_and_exit_code_2() {
-        Run run = run("frobnicate");
+        CliRun run = run("frobnicate");
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err().lines().toList()).singleElement().asString().startsWith("perpetua: ");
@@ -136,7 +121,7 @@ class PerpetuaCliTest {
 
     @Test
     void no_command_is_a_usage_error() {
-        Run run = run();
+        CliRun run = run();
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("missing a command");
@@ -144,7 +129,7 @@ class PerpetuaCliTest {
 
     @Test
     void the_demo_help_names_the_default_store() {
-        Run run = run("demo", "--help");
+        CliRun run = run("demo", "--help");
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).contains("--store=URI").contains("default: " + DemoCommand.DEFAULT_STORE);
@@ -152,7 +137,7 @@ class PerpetuaCliTest {
 
     @Test
     void the_version_names_the_build() {
-        Run run = run("--version");
+        CliRun run = run("--version");
 
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).startsWith("perpetua 0.1.0");
