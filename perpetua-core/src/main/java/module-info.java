@@ -5,6 +5,8 @@
  */
 module io.perpetua.core {
     requires org.slf4j;
+    requires transitive io.opentelemetry.api; // automatic module; Perpetua.Builder takes an OpenTelemetry
+    requires io.opentelemetry.context;
 
     exports io.perpetua;
     exports io.perpetua.spi;

@@ -1,5 +1,8 @@
 package io.perpetua;
 
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.perpetua.internal.AskTimeouts;
 import io.perpetua.internal.CodecOptions;
 import io.perpetua.internal.EventCodec;
 import io.perpetua.internal.DurableStateBehaviour;
@@ -9,6 +12,7 @@ import io.perpetua.internal.ProcessInstance;
 import io.perpetua.internal.ProcessSettings;
 import io.perpetua.internal.Recovery;
 import io.perpetua.internal.Registry;
+import io.perpetua.internal.Telemetry;
 import io.perpetua.spi.PersistenceIds;
 import io.perpetua.spi.Serializer;
 import io.perpetua.spi.Store;
@@ -21,8 +25,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +65,10 @@ public final class Perpetua implements AutoCloseable {
     private final EventDispatcher dispatcher;
     private final JournalWriter writer;
     private final ScheduledExecutorService timers;
+    private final AskTimeouts askTimeouts;
     private final Registry registry;
+    private final OpenTelemetry openTelemetry;
+    private final Telemetry telemetry;
     private volatile boolean closed;
 
     private Perpetua(Builder b, Store store, boolean ownsStore, Serializer serializer) {
@@ -71,11 +78,17 @@ public final class Perpetua implements AutoCloseable {
         this.keepObjects = b.keepObjectsInMemory && store.acceptsReferences();
         this.callTimeout = b.callTimeout;
         this.deadLetters = b.deadLetters;
+        this.openTelemetry = b.openTelemetry != null ? b.openTelemetry : GlobalOpenTelemetry.get();
+        this.telemetry = Telemetry.of(openTelemetry);
         this.registry = new Registry(b.maxLiveProcesses);
+        telemetry.observe(registry);
         this.dispatcher = new EventDispatcher(b.subscriberBuffer);
-        this.writer = new JournalWriter(store.journal(), b.maxWriteBatch, dispatcher);
-        this.timers = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon(true)
+        this.writer = new JournalWriter(store.journal(), b.maxWriteBatch, dispatcher, telemetry);
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform().daemon(true)
                 .name("perpetua-timers").unstarted(r));
+        timers.setRemoveOnCancelPolicy(true); // cancelled timers and ask timeouts leave the queue at once
+        this.timers = timers;
+        this.askTimeouts = new AskTimeouts(timers);
         log.info("Perpetua runtime started on {}{}", store.uri(), serializer == null || keepObjects
                 ? " (events kept as objects)" : " (serializer " + serializer.getClass().getSimpleName() + ")");
     }
@@ -148,7 +161,8 @@ public final class Perpetua implements AutoCloseable {
     private <M, S, E> ProcessSettings<S, E> settingsOf(ProcessType<M, S, E> type) {
         return new ProcessSettings<>(type.name(), type.snapshotEvery(), type.snapshotRetention(),
                 type.deleteEventsOnSnapshot(), type.poisonEventPolicy(), type.recoveryBatchSize(), type.conflictRetries(),
-                type::tagsOf, store, serializer, writer, timers, deadLetters, codecOf(type));
+                type::tagsOf, store, serializer, writer, timers, askTimeouts, deadLetters, codecOf(type),
+                telemetry.forType(type.name()));
     }
 
     private <M, S, E> EventCodec<S, E> codecOf(ProcessType<M, S, E> type) {
@@ -233,6 +247,14 @@ public final class Perpetua implements AutoCloseable {
         return store;
     }
 
+    /**
+     * The OpenTelemetry this runtime reports its metrics and spans to ({@link Builder#openTelemetry});
+     * {@code EventQueries.of(perpetua)} reports subscription lag to it too.
+     */
+    public OpenTelemetry openTelemetry() {
+        return openTelemetry;
+    }
+
     /** Number of processes running now. */
     public int liveProcesses() {
         return registry.size();
@@ -256,6 +278,7 @@ public final class Perpetua implements AutoCloseable {
             }
         }
         writer.close();
+        telemetry.close();
         dispatcher.close();
         timers.shutdownNow();
         if (ownsStore) store.close();
@@ -274,6 +297,7 @@ public final class Perpetua implements AutoCloseable {
         private int subscriberBuffer = 65_536;
         private Consumer<DeadLetter> deadLetters = d -> {};
         private int maxLiveProcesses;
+        private OpenTelemetry openTelemetry;
 
         private Builder() {}
 
@@ -356,6 +380,17 @@ public final class Perpetua implements AutoCloseable {
          */
         public Builder deadLetters(Consumer<DeadLetter> sink) {
             this.deadLetters = Objects.requireNonNull(sink, "sink");
+            return this;
+        }
+
+        /**
+         * Where the runtime reports its metrics and spans (listed in {@code docs/observability.md}). By
+         * default {@link GlobalOpenTelemetry#get()}, read when {@link #build()} runs: a no-op unless an
+         * SDK was installed as the global one before (note that {@code get()} then fixes the global to
+         * the no-op). Without an SDK the instrumentation costs a branch per persist and per message.
+         */
+        public Builder openTelemetry(OpenTelemetry openTelemetry) {
+            this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
             return this;
         }
 

@@ -1,6 +1,7 @@
 package io.perpetua;
 
 import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 
 /**
  * A reference to a process. Thread-safe; messages from one sender arrive in the order sent.
@@ -28,6 +29,24 @@ public interface ProcessRef<M> {
 
     /** {@link #call(Object)} with its own timeout. */
     <R> R call(M request, Duration timeout);
+
+    /**
+     * Sends a call without waiting for its reply: the returned stage completes with the reply, or
+     * exceptionally as {@link #call} would throw ({@link ProcessStoppedException},
+     * {@link CallTimeoutException} after the runtime's call timeout, or what the handler threw). The
+     * call is in the mailbox when this returns, so calls and casts from one sender keep their order.
+     *
+     * <p>Dependent stages added without an executor may run on the process's thread when the reply
+     * arrives: keep them short and non-blocking (a call to another process from there is fine with
+     * {@code ask}, not with {@code call}), or use the {@code *Async} variants. Like {@link #call},
+     * this waits for room while a limited mailbox is full ({@link MailboxOverflow#WAIT}), and on a
+     * symbolic reference it may wait for a passivating incarnation to finish before the next takes
+     * the call. A process may ask itself: the reply comes after the current message.
+     */
+    <R> CompletionStage<R> ask(M request);
+
+    /** {@link #ask(Object)} with its own timeout. */
+    <R> CompletionStage<R> ask(M request, Duration timeout);
 
     /** Sends a message without waiting; a failure of its handler is logged. */
     void cast(M message);

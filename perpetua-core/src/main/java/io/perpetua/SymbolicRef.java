@@ -2,6 +2,8 @@ package io.perpetua;
 
 import io.perpetua.internal.ProcessInstance;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.Objects;
 
 /**
@@ -38,6 +40,23 @@ final class SymbolicRef<M> implements ProcessRef<M> {
             ProcessInstance<?, ?, ?> p = activate();
             Object result = p.tryCall(request, timeout == null ? p.callTimeout() : timeout);
             if (result != ProcessInstance.NOT_ACCEPTED) return (R) result;
+            p.awaitTermination(Duration.ofDays(1)); // it is passivating or stopping: the next one takes the call
+        }
+    }
+
+    @Override
+    public <R> CompletionStage<R> ask(M request) {
+        return ask(request, null);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <R> CompletionStage<R> ask(M request, Duration timeout) {
+        Objects.requireNonNull(request, "request");
+        while (true) {
+            ProcessInstance<?, ?, ?> p = activate();
+            CompletableFuture<Object> reply = p.tryAsk(request, timeout == null ? p.callTimeout() : timeout);
+            if (reply != null) return (CompletionStage<R>) reply;
             p.awaitTermination(Duration.ofDays(1)); // it is passivating or stopping: the next one takes the call
         }
     }

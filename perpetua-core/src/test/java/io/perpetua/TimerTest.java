@@ -45,8 +45,8 @@ class TimerTest {
         CountDownLatch later = new CountDownLatch(1);
 
         Boolean cancelled = ref.call(run(ctx -> {
-            Timer timer = ctx.sendAfter(Duration.ofMillis(20), (Accumulator.Step) c -> delivered.add("cancelled"));
-            ctx.sendAfter(Duration.ofMillis(100), (Accumulator.Step) c -> later.countDown());
+            Timer timer = ctx.sendAfter(Duration.ofMillis(200), (Accumulator.Step) c -> delivered.add("cancelled"));
+            ctx.sendAfter(Duration.ofMillis(400), (Accumulator.Step) c -> later.countDown());
             ctx.reply(timer.cancel());
         }));
 

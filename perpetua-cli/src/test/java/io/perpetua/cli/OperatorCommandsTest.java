@@ -102,7 +102,8 @@ class OperatorCommandsTest {
                         + number + " p99_us=" + number),
                 l -> assertThat(l).startsWith("workload=single events=20 "),
                 l -> assertThat(l).startsWith("workload=replay events=20 "),
-                l -> assertThat(l).startsWith("workload=catchup events=" + (200 + 10 + 20 + 1 + 20) + " "));
+                // processes: 2 warm-up + 20 measured each; single: 20 warm-up + 20 measured; replay: 20
+                l -> assertThat(l).startsWith("workload=catchup events=" + (10 * 2 + 200 + 20 + 20 + 20) + " "));
         assertThat(run("bench", "--store", "memory:", "--workload", "sprint").exitCode()).isEqualTo(2);
     }
 

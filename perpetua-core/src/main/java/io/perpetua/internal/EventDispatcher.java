@@ -63,6 +63,7 @@ public final class EventDispatcher implements AutoCloseable {
         volatile boolean closed;
         volatile boolean draining;
         volatile boolean overflowed;
+        private long failures; // delivery thread
 
         Sub(EventListener listener, int capacity) {
             this.listener = listener;
@@ -80,8 +81,12 @@ public final class EventDispatcher implements AutoCloseable {
                     try {
                         listener.onEvent(e);
                     } catch (RuntimeException ex) {
-                        log.warn("event listener {} failed on {} #{}; delivery continues", listener, e.persistenceId(),
-                                e.sequenceNr(), ex);
+                        if (failures++ == 0) {
+                            log.warn("event listener {} failed on {} #{}; delivery continues (its further failures "
+                                    + "are logged at DEBUG)", listener, e.persistenceId(), e.sequenceNr(), ex);
+                        } else {
+                            log.debug("event listener {} failed on {} #{}", listener, e.persistenceId(), e.sequenceNr(), ex);
+                        }
                     }
                 }
             } catch (InterruptedException ignored) {

@@ -38,12 +38,14 @@ public final class JournalWriter implements AutoCloseable {
     private final List<AtomicWrite> atomicWrites = new ArrayList<>();
     private final LongAdder batches = new LongAdder();
     private final LongAdder writes = new LongAdder();
+    private final Telemetry telemetry;
     private volatile boolean closed;
 
-    public JournalWriter(EventJournal journal, int maxBatch, EventDispatcher dispatcher) {
+    public JournalWriter(EventJournal journal, int maxBatch, EventDispatcher dispatcher, Telemetry telemetry) {
         this.journal = journal;
         this.maxBatch = maxBatch;
         this.dispatcher = dispatcher;
+        this.telemetry = telemetry;
     }
 
     /** Submits one atomic write and waits for its result (writing the batch itself when no one else is). */
@@ -122,6 +124,7 @@ public final class JournalWriter implements AutoCloseable {
             batches.increment();
             writes.add(atomicWrites.size());
         }
+        telemetry.batchWritten(atomicWrites);
         boolean publish = dispatcher.hasListeners();
         List<PersistedEvent> published = publish ? new ArrayList<>() : null;
         for (int i = 0; i < batch.size(); i++) {

@@ -29,6 +29,11 @@ final class Mailbox<T> {
         return queue.isEmpty();
     }
 
+    /** Number of messages waiting; O(n) and approximate under concurrent use (for metrics). */
+    int size() {
+        return queue.size();
+    }
+
     /** The next message, waiting for one as long as needed. */
     T take() throws InterruptedException {
         return poll(Long.MAX_VALUE);

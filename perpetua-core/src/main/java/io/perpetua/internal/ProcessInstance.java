@@ -1,5 +1,7 @@
 package io.perpetua.internal;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import io.perpetua.CallTimeoutException;
 import io.perpetua.ConcurrencyConflictException;
 import io.perpetua.Context;
@@ -30,11 +32,13 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -94,6 +98,7 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
     private boolean selfStopped; // process thread: ctx.stop()
     private boolean passivated; // process thread
     private int consecutiveCrashes; // process thread
+    private Span handlingSpan; // process thread; null unless tracing
 
     private S state;
     private long lastSeq;
@@ -154,6 +159,11 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
     /** Asks the process to passivate once its mailbox is empty; used to enforce the runtime's cap on live processes. */
     public void requestPassivation() {
         offerControl(new Passivate());
+    }
+
+    /** Number of messages waiting in the mailbox (approximate; O(n), for metrics). */
+    int mailboxSize() {
+        return mailbox.size();
     }
 
     /** When the process last received a message or was started, as {@link System#nanoTime()}. */
@@ -229,6 +239,37 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
             if (cause instanceof Error err) throw err;
             throw new IllegalStateException("handler of '" + persistenceId + "' failed: " + cause, cause);
         }
+    }
+
+    @Override
+    public <R> CompletionStage<R> ask(M request) {
+        return ask(request, callTimeout);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <R> CompletionStage<R> ask(M request, Duration timeout) {
+        CompletableFuture<Object> reply = tryAsk(request, timeout);
+        if (reply == null) throw new ProcessStoppedException(persistenceId, stopReason);
+        return (CompletionStage<R>) reply;
+    }
+
+    /**
+     * {@link #ask(Object, Duration)}, but returns null instead of throwing when this incarnation no
+     * longer accepts messages, so that a symbolic reference can deliver the call to the next one.
+     */
+    public CompletableFuture<Object> tryAsk(Object request, Duration timeout) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(timeout, "timeout");
+        CompletableFuture<Object> reply = settings.askTimeouts().newReply(persistenceId, timeout);
+        // a call not accepted is dropped from the timeouts at the next sweep (completed here)
+        boolean accepted = false;
+        try {
+            accepted = offer(new Call(request, reply), System.nanoTime() + timeout.toNanos(), timeout);
+        } finally {
+            if (!accepted) reply.cancel(false);
+        }
+        return accepted ? reply : null;
     }
 
     @Override
@@ -387,7 +428,7 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
             while (true) {
                 runMailbox();
                 if (!selfStopped || shutdownRequested || lifecycle.restartPolicy() != RestartPolicy.PERMANENT) break;
-                log.info("process '{}' (type '{}') stopped itself and restarts (permanent)", persistenceId,
+                log.debug("process '{}' (type '{}') stopped itself and restarts (permanent)", persistenceId,
                         settings.typeName());
                 if (lifecycle.eraseOnStop()) erase();
                 stopRequested = false;
@@ -472,23 +513,59 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
         return (M) message;
     }
 
-    @SuppressWarnings("unchecked")
     private void recover() {
+        Telemetry.ForType.Recovering recovering = settings.telemetry().startRecovery(persistenceId);
+        long replayed;
+        try {
+            replayed = recoverState();
+        } catch (RuntimeException | Error e) {
+            recovering.failed(e);
+            throw e;
+        }
+        recovering.recovered(lastSeq, replayed);
+    }
+
+    /** Rebuilds the state from the store; returns the number of events replayed. */
+    @SuppressWarnings("unchecked")
+    private long recoverState() {
         if (durable) {
             Recovery.Recovered<S> loaded = ((DurableStateBehaviour<?, S>) behaviour).load(persistenceId, settings);
             state = loaded.state();
             lastSeq = loaded.sequenceNr();
             lastSnapshotSeq = 0;
-            return;
+            return 0;
         }
         Recovery.Recovered<S> r = new Recovery<>(persistenceId, settings, behaviour).run();
         state = r.state();
         lastSeq = r.sequenceNr();
         lastSnapshotSeq = r.snapshotSequenceNr();
         log.debug("process '{}' recovered at sequence {} ({} events replayed)", persistenceId, lastSeq, r.eventsReplayed());
+        return r.eventsReplayed();
     }
 
+    /** Handles one message, in a span when tracing (current while the handler runs, so its spans nest). */
     private void handle(Call call, Object message, Runnable handler) {
+        Telemetry.ForType telemetry = settings.telemetry();
+        if (!telemetry.tracing()) {
+            handleMessage(call, message, handler);
+            return;
+        }
+        Span span = telemetry.startHandling(persistenceId, message);
+        handlingSpan = span;
+        try (Scope ignored = span.makeCurrent()) {
+            handleMessage(call, message, handler);
+        } catch (Crashed e) {
+            throw e; // recorded by restartAfterCrash
+        } catch (RuntimeException | Error e) {
+            Telemetry.failed(span, e);
+            throw e;
+        } finally {
+            handlingSpan = null;
+            span.end();
+        }
+    }
+
+    private void handleMessage(Call call, Object message, Runnable handler) {
         int attempt = 0;
         int crashes = 0;
         while (true) {
@@ -523,6 +600,7 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
      * a {@link PoisonMessageException}. Returns whether to try the message again.
      */
     private boolean restartAfterCrash(Call call, Object message, Error crash, int crashes) {
+        Telemetry.failed(handlingSpan, crash);
         log.error("process '{}' (type '{}') crashed on {} (attempt {}): {}", persistenceId, settings.typeName(),
                 describe(message), crashes, crash.toString());
         if (lifecycle.restartPolicy() == RestartPolicy.TEMPORARY) {
@@ -580,6 +658,7 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
     private void failMessage(Call call, Throwable t) {
         Throwable reported = persistFailed && !(t instanceof PersistFailedException)
                 ? new PersistFailedException(persistenceId, t) : t;
+        Telemetry.failed(handlingSpan, reported);
         if (call != null) {
             if (!call.reply().completeExceptionally(reported)) {
                 log.warn("handler of '{}' failed after replying: {}", persistenceId, reported.toString());
@@ -683,9 +762,11 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
         }
         long expected = lastSeq;
         WriteResult result;
+        long started = settings.telemetry().persistStarted();
         try {
             result = settings.writer().write(new AtomicWrite(persistenceId, ExpectedSequence.exactly(expected), data),
                     events);
+            settings.telemetry().persisted(started);
         } catch (RuntimeException e) {
             persistFailed = true;
             throw new PersistFailedException(persistenceId, e);
@@ -903,23 +984,22 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
     private final class TimerHandle implements Timer {
         private final Object message;
         volatile ScheduledFuture<?> future;
-        private volatile boolean done;
+        /** Set once, by whichever of firing and cancelling comes first: the other then does nothing. */
+        private final AtomicBoolean done = new AtomicBoolean();
 
         TimerHandle(Object message) {
             this.message = message;
         }
 
         void fire() {
-            if (done) return;
-            done = true;
+            if (!done.compareAndSet(false, true)) return;
             timers.remove(this);
             offerControl(new Tick(message));
         }
 
         @Override
         public boolean cancel() {
-            if (done) return false;
-            done = true;
+            if (!done.compareAndSet(false, true)) return false;
             timers.remove(this);
             ScheduledFuture<?> f = future;
             if (f != null) f.cancel(false);

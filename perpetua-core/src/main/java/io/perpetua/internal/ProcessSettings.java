@@ -15,6 +15,8 @@ import java.util.function.Consumer;
  * @param serializer null when events are kept as references in a memory store
  * @param codec how events and snapshots of the type become payloads and back (adapter, snapshot mapper,
  *     serializer)
+ * @param askTimeouts the runtime's timeouts of outstanding asks
+ * @param telemetry the metrics and spans of the type
  */
 public record ProcessSettings<S, E>(
         String typeName,
@@ -29,5 +31,7 @@ public record ProcessSettings<S, E>(
         Serializer serializer,
         JournalWriter writer,
         ScheduledExecutorService timers,
+        AskTimeouts askTimeouts,
         Consumer<DeadLetter> deadLetters,
-        EventCodec<S, E> codec) {}
+        EventCodec<S, E> codec,
+        Telemetry.ForType telemetry) {}

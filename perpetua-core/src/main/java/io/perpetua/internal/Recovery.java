@@ -8,6 +8,8 @@ import io.perpetua.spi.SnapshotCriteria;
 import io.perpetua.spi.SnapshotRecord;
 import io.perpetua.spi.StoredEvent;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,11 +62,16 @@ public final class Recovery<S, E> {
         int batch = settings.recoveryBatchSize();
         long replayed = 0;
         long next = lastSeq + 1;
+        PageReader pages = new PageReader(highest, batch);
         while (next <= highest) {
-            List<StoredEvent> events = settings.store().journal().read(persistenceId, next, highest, batch);
+            List<StoredEvent> events = pages.read(next);
             if (events.isEmpty() || events.getFirst().sequenceNr() != next) {
                 long missingTo = events.isEmpty() ? highest : events.getFirst().sequenceNr() - 1;
                 throw new EventsMissing(persistenceId, next, missingTo);
+            }
+            // read the next page on another thread while this one is decoded and applied
+            if (events.size() == batch && events.getLast().sequenceNr() < highest) {
+                pages.readAhead(events.getLast().sequenceNr() + 1);
             }
             for (StoredEvent stored : events) {
                 List<E> current;
@@ -92,6 +99,52 @@ public final class Recovery<S, E> {
             if (events.size() < batch && events.getLast().sequenceNr() >= highest) break;
         }
         return new Recovered<>(state, Math.max(lastSeq, highest), snapshotSeq, replayed);
+    }
+
+    /**
+     * Reads the pages of a replay, the next one ahead on a virtual thread while the current one is
+     * decoded and applied, so that a long stream's store reads and its decoding use two cores. A read
+     * ahead starts only after a full page, so a short stream (the usual activation) costs no thread.
+     * A failure of a read ahead is thrown where the page is needed, as the store threw it.
+     */
+    private final class PageReader {
+        private final long highest;
+        private final int batch;
+        private long aheadFrom = -1;
+        private FutureTask<List<StoredEvent>> ahead;
+
+        PageReader(long highest, int batch) {
+            this.highest = highest;
+            this.batch = batch;
+        }
+
+        List<StoredEvent> read(long from) {
+            if (ahead == null || aheadFrom != from) return settings.store().journal().read(persistenceId, from, highest, batch);
+            FutureTask<List<StoredEvent>> page = ahead;
+            ahead = null;
+            boolean interrupted = false;
+            try {
+                while (true) {
+                    try {
+                        return page.get();
+                    } catch (InterruptedException e) {
+                        interrupted = true; // the read is under way; a process is interrupted only to stop, after it
+                    }
+                }
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                if (e.getCause() instanceof Error err) throw err;
+                throw new IllegalStateException(e.getCause());
+            } finally {
+                if (interrupted) Thread.currentThread().interrupt();
+            }
+        }
+
+        void readAhead(long from) {
+            aheadFrom = from;
+            ahead = new FutureTask<>(() -> settings.store().journal().read(persistenceId, from, highest, batch));
+            Thread.ofVirtual().name("perpetua-replay:" + persistenceId).start(ahead);
+        }
     }
 
     /** {@code e} as a {@link RecoveryFailedException} naming the process (a store failure, for instance). */

@@ -78,6 +78,11 @@ public final class Registry {
         return live.size();
     }
 
+    /** Calls {@code action} with each live instance, without copying them (weakly consistent). */
+    public void forEachLive(java.util.function.Consumer<ProcessInstance<?, ?, ?>> action) {
+        live.values().forEach(action);
+    }
+
     /** A snapshot of the live instances. */
     public Collection<ProcessInstance<?, ?, ?>> instances() {
         return new ArrayList<>(live.values());

@@ -1,8 +1,11 @@
 package io.perpetua.query;
 
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.perpetua.Perpetua;
 import io.perpetua.PersistedEvent;
 import io.perpetua.ProcessType;
+import io.perpetua.internal.Telemetry;
 import io.perpetua.internal.read.ReadSide;
 import io.perpetua.spi.Serializer;
 import io.perpetua.spi.Store;
@@ -73,7 +76,8 @@ public final class EventQueries {
     /** A builder for the read side of {@code perpetua}'s store, with the runtime's serializer. */
     public static Builder builder(Perpetua perpetua) {
         Objects.requireNonNull(perpetua, "perpetua");
-        return new Builder(perpetua.store()).serializer(perpetua.serializer().orElse(null));
+        return new Builder(perpetua.store()).serializer(perpetua.serializer().orElse(null))
+                .openTelemetry(perpetua.openTelemetry());
     }
 
     /**
@@ -207,6 +211,7 @@ public final class EventQueries {
         private Serializer serializer;
         private boolean serializerSet;
         private int pageSize = 256;
+        private OpenTelemetry openTelemetry;
 
         private Builder(Store store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -229,9 +234,20 @@ public final class EventQueries {
             return this;
         }
 
+        /**
+         * Where the lag of subscriptions and projections is reported ({@code perpetua.subscription.lag});
+         * by default the runtime's for {@link EventQueries#builder(Perpetua)}, otherwise
+         * {@link GlobalOpenTelemetry#get()}, read by {@link #build()}.
+         */
+        public Builder openTelemetry(OpenTelemetry openTelemetry) {
+            this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
+            return this;
+        }
+
         public EventQueries build() {
             Serializer chosen = serializerSet ? serializer : discoverSerializer();
-            return new EventQueries(store, new ReadSide(store, chosen, pageSize));
+            OpenTelemetry otel = openTelemetry != null ? openTelemetry : GlobalOpenTelemetry.get();
+            return new EventQueries(store, new ReadSide(store, chosen, pageSize, new Telemetry.SubscriptionLag(otel)));
         }
 
         private static Serializer discoverSerializer() {

@@ -16,10 +16,12 @@ import com.fasterxml.jackson.databind.jsontype.impl.LaissezFaireSubTypeValidator
 import com.fasterxml.jackson.databind.jsontype.impl.TypeIdResolverBase;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import io.perpetua.spi.Manifests;
 import io.perpetua.spi.Payload;
 import io.perpetua.spi.Serializer;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.Objects;
 
@@ -64,6 +66,7 @@ public final class JacksonSerializer implements Serializer {
         this.mapper = JsonMapper.builder()
                 .addModule(new Jdk8Module())
                 .addModule(new JavaTimeModule())
+                .addModule(new SimpleModule("perpetua-instants").addDeserializer(Instant.class, new InstantReader()))
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

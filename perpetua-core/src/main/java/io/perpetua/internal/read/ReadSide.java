@@ -4,6 +4,7 @@ import io.perpetua.EventAdapter;
 import io.perpetua.PersistedEvent;
 import io.perpetua.ProcessType;
 import io.perpetua.internal.EventCodec;
+import io.perpetua.internal.Telemetry;
 import io.perpetua.query.DurableSubscription;
 import io.perpetua.query.Projection;
 import io.perpetua.query.ProjectionResult;
@@ -35,6 +36,7 @@ public final class ReadSide {
     private final Function<String, Optional<ProcessType<?, ?, ?>>> typeOf;
     private final EventCodec<Object, Object> plain;
     private final Map<ProcessType<?, ?, ?>, EventCodec<Object, ?>> codecs = new ConcurrentHashMap<>();
+    private final Telemetry.SubscriptionLag lag;
 
     /**
      * @param serializer null when the store keeps objects by reference
@@ -44,11 +46,25 @@ public final class ReadSide {
     }
 
     /**
+     * @param serializer null when the store keeps objects by reference
+     * @param lag where the lag of the subscriptions and projections opened here is reported
+     */
+    public ReadSide(Store store, Serializer serializer, int pageSize, Telemetry.SubscriptionLag lag) {
+        this(store, serializer, pageSize, id -> Optional.empty(), lag);
+    }
+
+    /**
      * @param typeOf the process type whose event adapter reads the events of a persistence id, as
      *     recovery of that type would; empty for the serializer alone
      */
     public ReadSide(Store store, Serializer serializer, int pageSize,
             Function<String, Optional<ProcessType<?, ?, ?>>> typeOf) {
+        this(store, serializer, pageSize, typeOf, Telemetry.SubscriptionLag.NONE);
+    }
+
+    private ReadSide(Store store, Serializer serializer, int pageSize,
+            Function<String, Optional<ProcessType<?, ?, ?>>> typeOf, Telemetry.SubscriptionLag lag) {
+        this.lag = Objects.requireNonNull(lag, "lag");
         this.store = Objects.requireNonNull(store, "store");
         this.serializer = serializer;
         this.pageSize = pageSize;
@@ -58,7 +74,7 @@ public final class ReadSide {
 
     /** The same read side, decoding with the adapters chosen by {@code typeOf}. */
     public ReadSide withTypes(Function<String, Optional<ProcessType<?, ?, ?>>> typeOf) {
-        return new ReadSide(store, serializer, pageSize, typeOf);
+        return new ReadSide(store, serializer, pageSize, typeOf, lag);
     }
 
     public Query<PersistedEvent> eventsByPersistenceId(String persistenceId, long fromSequenceNr, long toSequenceNr,
@@ -83,19 +99,19 @@ public final class ReadSide {
     }
 
     public DurableSubscription subscribe(String name, SubscriptionOptions options) {
-        return new SubscriptionImpl(store, checkName(name), options, pageSize, Long.MAX_VALUE, this::decode);
+        return new SubscriptionImpl(store, checkName(name), options, pageSize, Long.MAX_VALUE, this::decode, lag);
     }
 
     public ProjectionResult runOnce(Projection projection) {
         long end = store.journal().highestGlobalPosition();
         SubscriptionImpl s = new SubscriptionImpl(store, projection.name(), projection.subscription(), pageSize, end,
-                this::decode);
+                this::decode, lag);
         return new ProjectionRun(projection, s, true).awaitResult();
     }
 
     public RunningProjection start(Projection projection) {
         SubscriptionImpl s = new SubscriptionImpl(store, projection.name(), projection.subscription(), pageSize,
-                Long.MAX_VALUE, this::decode);
+                Long.MAX_VALUE, this::decode, lag);
         return new ProjectionRun(projection, s, false);
     }
 

@@ -1,6 +1,7 @@
 package io.perpetua.internal.read;
 
 import io.perpetua.PersistedEvent;
+import io.perpetua.internal.Telemetry;
 import io.perpetua.query.DurableSubscription;
 import io.perpetua.query.StartFrom;
 import io.perpetua.query.SubscriptionOptions;
@@ -36,6 +37,7 @@ final class SubscriptionImpl implements DurableSubscription {
     private final CheckpointStore checkpoints;
     private final ConsumerLocks.Lock consumerLock;
     private final Stream stream;
+    private final Runnable untrack;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition slotFreed = lock.newCondition();
     private final TreeMap<Long, Integer> inFlight = new TreeMap<>();
@@ -51,7 +53,7 @@ final class SubscriptionImpl implements DurableSubscription {
      * position (for run-once projections).
      */
     SubscriptionImpl(Store store, String name, SubscriptionOptions options, int pageSize, long end,
-            Function<StoredEvent, List<PersistedEvent>> decoder) {
+            Function<StoredEvent, List<PersistedEvent>> decoder, Telemetry.SubscriptionLag lag) {
         this.name = name;
         this.options = options;
         this.checkpoints = store.checkpoints();
@@ -68,6 +70,7 @@ final class SubscriptionImpl implements DurableSubscription {
             this.saved = start;
             this.lastComplete = start;
             this.stream = new Stream(store, pageSize, options.tag().orElse(null), start + 1, end, decoder);
+            this.untrack = lag.track(name, store.journal(), this::checkpoint);
         } catch (RuntimeException e) {
             consumerLock.close();
             throw e;
@@ -223,6 +226,7 @@ final class SubscriptionImpl implements DurableSubscription {
             lock.unlock();
         }
         stream.close();
+        untrack.run();
         try {
             saveCheckpoint();
         } finally {
