@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DatabindContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.MapperConfig;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -24,6 +25,8 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * The default serializer: each value as a JSON object, with its manifest and schema version from
@@ -54,6 +57,7 @@ public final class JacksonSerializer implements Serializer {
 
     private final Manifests manifests;
     private final ObjectMapper mapper;
+    private final ConcurrentMap<Class<?>, ObjectReader> readers = new ConcurrentHashMap<>();
 
     /** A serializer with default manifests (each type's binary class name, schema version 1). */
     public JacksonSerializer() {
@@ -105,13 +109,24 @@ public final class JacksonSerializer implements Serializer {
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(type, "type");
         try {
-            T value = mapper.readValue(payload.bytes(), type);
+            T value = readerFor(type).readValue(payload.bytes());
             if (value == null) throw new IllegalArgumentException("the JSON is null");
             return value;
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("cannot read manifest '" + payload.manifest() + "' v"
                     + payload.schemaVersion() + " as " + type.getName() + ": " + reason(e), e);
         }
+    }
+
+    /** A reader per type, made once: it keeps the type's deserializer, found otherwise on every read. */
+    private ObjectReader readerFor(Class<?> type) {
+        ObjectReader reader = readers.get(type);
+        if (reader == null) {
+            reader = mapper.readerFor(type);
+            ObjectReader raced = readers.putIfAbsent(type, reader);
+            if (raced != null) reader = raced;
+        }
+        return reader;
     }
 
     @Override
