@@ -21,7 +21,8 @@ import java.util.concurrent.locks.LockSupport;
  * if the store throws, every request of that batch fails with the same exception (outcome unknown).
  *
  * <p>While the combiner writes one batch, the next one accumulates; when it is done, it wakes the
- * oldest waiting writer, which writes the next batch. So batches grow with load, latency stays one
+ * oldest waiting writer, which writes the next batch, and only then completes the requests of its
+ * own batch, so that waking hundreds of writers overlaps with the next store write. So batches grow with load, latency stays one
  * store write when idle, and no hand-off to another thread happens when a process writes alone.
  * After a batch, subscribers are notified of its events in global-position order (batches are
  * written and published one at a time).
@@ -79,6 +80,7 @@ public final class JournalWriter implements AutoCloseable {
         while (!queue.isEmpty() && combining.compareAndSet(false, true)) {
             // the batch belongs to many processes: an interrupt of this one must not disturb the store's I/O
             boolean interrupted = Thread.interrupted();
+            Runnable completions = null;
             try {
                 WriteRequest r;
                 while (batch.size() < maxBatch && (r = queue.poll()) != null) batch.add(r);
@@ -86,7 +88,7 @@ public final class JournalWriter implements AutoCloseable {
                     if (closed) {
                         for (WriteRequest w : batch) w.fail(closedFailure(w));
                     } else {
-                        writeBatch();
+                        completions = writeBatch();
                     }
                 }
             } finally {
@@ -98,11 +100,17 @@ public final class JournalWriter implements AutoCloseable {
                 WriteRequest next = queue.peek();
                 if (next != null) next.wake();
             }
+            // waking this batch's writers overlaps with the next batch's store write
+            if (completions != null) completions.run();
             if (mine.isDone()) return;
         }
     }
 
-    private void writeBatch() {
+    /**
+     * Writes {@link #batch} and publishes its events; returns what completes its requests, to run
+     * after the combiner has let go. A store failure fails the requests at once.
+     */
+    private Runnable writeBatch() {
         for (WriteRequest w : batch) atomicWrites.add(w.write);
         List<WriteResult> results;
         try {
@@ -115,7 +123,7 @@ public final class JournalWriter implements AutoCloseable {
         } catch (RuntimeException e) {
             RuntimeException failure = e instanceof StoreException ? e : new StoreException(e.toString(), e);
             for (WriteRequest w : batch) w.fail(failure);
-            return;
+            return null;
         } catch (Error e) {
             StoreException failure = new StoreException(e.toString(), e);
             for (WriteRequest w : batch) w.fail(failure);
@@ -133,7 +141,10 @@ public final class JournalWriter implements AutoCloseable {
             if (publish && result instanceof WriteResult.Written written) collect(w, written, published);
         }
         if (publish && !published.isEmpty()) dispatcher.publish(published);
-        for (int i = 0; i < batch.size(); i++) batch.get(i).complete(results.get(i));
+        WriteRequest[] written = batch.toArray(WriteRequest[]::new);
+        return () -> {
+            for (int i = 0; i < written.length; i++) written[i].complete(results.get(i));
+        };
     }
 
     private static void collect(WriteRequest w, WriteResult.Written written, List<PersistedEvent> out) {
@@ -159,7 +170,8 @@ public final class JournalWriter implements AutoCloseable {
             while (!queue.isEmpty()) {
                 while (batch.size() < maxBatch && (r = queue.poll()) != null) batch.add(r);
                 try {
-                    writeBatch();
+                    Runnable completions = writeBatch();
+                    if (completions != null) completions.run();
                 } finally {
                     batch.clear();
                     atomicWrites.clear();
