@@ -115,8 +115,11 @@ final class BenchCommand implements Callable<Integer> {
         ProcessType<Integer, Long, byte[]> type = ProcessType.of("bench", () -> new LoadCommand.Loader(100));
         List<ProcessRef<Integer>> refs = new ArrayList<>();
         for (int i = 0; i < count; i++) refs.add(perpetua.start(type, "bench-processes-" + run + "-" + i));
-        // warm up the path (JIT) with the same driver, not counted
-        drive(refs, Math.max(1, Math.min(100, perProcess / 10)));
+        // warm up the path (JIT) with the same driver, not counted: rounds for 2 s (at most 10)
+        long warmUpEnd = System.nanoTime() + 2_000_000_000L;
+        for (int round = 0; round < 10 && System.nanoTime() < warmUpEnd; round++) {
+            drive(refs, Math.max(1, Math.min(100, perProcess / 10)));
+        }
         long start = System.nanoTime();
         long[][] latencies = drive(refs, perProcess);
         long elapsed = System.nanoTime() - start;
