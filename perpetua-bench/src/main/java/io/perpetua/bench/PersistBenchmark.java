@@ -25,7 +25,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * The persist path on the memory store: a pure-form account whose deposit command persists one
  * {@link Deposited} event, called the way applications call it.
  *
- * <p>{@code oneCaller}: one caller waiting for each reply ({@code call}): the latency of a persist
+ * <p>{@code oneCaller}: one caller on a virtual thread waiting for each reply ({@code call}), 1,000
+ * calls per operation of JMH: the latency of a persist
  * through mailbox, handler, group commit, store and reply. {@code thousandProcesses}: 1,000
  * processes, each with one call in flight, the next sent from the previous reply ({@code ask}); one
  * operation is one persist, so its inverse is the throughput. {@code events=objects} keeps events as
@@ -43,6 +44,7 @@ public class PersistBenchmark {
 
     static final int PROCESSES = 1_000;
     static final int PER_PROCESS = 100;
+    static final int CALLS = 1_000;
 
     public record Deposit(long amount) {}
 
@@ -77,8 +79,13 @@ public class PersistBenchmark {
     }
 
     @Benchmark
-    public Long oneCaller() {
-        return one.call(deposit);
+    @OperationsPerInvocation(CALLS)
+    public void oneCaller() throws InterruptedException {
+        // the caller is a virtual thread, as an application's request handler would be
+        Thread caller = Thread.ofVirtual().start(() -> {
+            for (int i = 0; i < CALLS; i++) one.call(deposit);
+        });
+        caller.join();
     }
 
     @Benchmark

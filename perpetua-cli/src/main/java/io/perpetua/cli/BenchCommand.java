@@ -67,7 +67,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--events", paramLabel = "N",
             description = "Events: per process for 'processes' (default 1,000), in total for 'single' (default 2,000 on "
-                    + "a durable store, 100,000 in memory), in the stream for 'replay' (default 1,000,000).")
+                    + "a durable store, 1,000,000 in memory), in the stream for 'replay' (default 1,000,000).")
     private Long events;
 
     private PrintWriter out;
@@ -90,7 +90,7 @@ final class BenchCommand implements Callable<Integer> {
             for (String w : workloads) {
                 switch (w) {
                     case "processes" -> persistConcurrently(perpetua, run, processes, events == null ? 1_000 : events);
-                    case "single" -> single(perpetua, run, events != null ? events : durable ? 2_000 : 100_000);
+                    case "single" -> single(perpetua, run, events != null ? events : durable ? 2_000 : 1_000_000);
                     case "replay" -> replay(opened, run, events == null ? 1_000_000 : events);
                     case "catchup" -> catchup(opened);
                     default -> throw new IllegalStateException(w);

@@ -3,6 +3,7 @@ package io.perpetua.internal;
 import io.perpetua.CallTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -44,7 +45,11 @@ public final class AskTimeouts {
             reply.next = head;
         } while (!pushed.compareAndSet(stripe, head, reply));
         if (!sweeping.get() && sweeping.compareAndSet(false, true)) {
-            timers.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+            try {
+                timers.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException closed) {
+                sweeping.set(false); // the runtime is closed: the process refuses the call, nothing waits
+            }
         }
         return reply;
     }

@@ -223,13 +223,12 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
             throw new IllegalStateException("process '" + persistenceId + "' called itself, which would wait forever; "
                     + "use send() or cast() to message yourself");
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        CompletableFuture<Object> reply = new CompletableFuture<>();
-        if (!offer(new Call(request, reply), deadline, timeout)) return NOT_ACCEPTED;
+        // the reply fails with CallTimeoutException when its time is up (AskTimeouts), so the caller
+        // parks without a timer of its own: a timed park costs a scheduled task per call
+        CompletableFuture<Object> reply = tryAsk(request, timeout);
+        if (reply == null) return NOT_ACCEPTED;
         try {
-            return reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            throw new CallTimeoutException(persistenceId, timeout);
+            return reply.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ProcessStoppedException(persistenceId, "the caller was interrupted while waiting for a reply");
