@@ -75,6 +75,108 @@ class RocksDbStoreTest {
     }
 
     @Test
+    void numbers_continue_from_the_last_event_after_partial_deletes_and_a_reopen() throws Exception {
+        Path dir = TempStores.freshDirectory();
+        try (Store store = Stores.open("rocksdb:" + dir)) {
+            append(store, "a", "one", "two", "three");
+            store.journal().deleteUpTo("a", 1);
+            append(store, "a", "four", "five");
+            append(store, "b", "six");
+            store.journal().deleteUpTo("b", 1); // the event with the highest position is gone
+        }
+        try (Store store = Stores.open("rocksdb:" + dir)) {
+            assertThat(store.journal().highestSequenceNr("a")).isEqualTo(5);
+            assertThat(store.journal().highestSequenceNr("b")).isEqualTo(1);
+            assertThat(store.journal().highestGlobalPosition()).isEqualTo(6);
+            append(store, "a", "seven");
+            append(store, "b", "eight");
+            assertThat(store.journal().read("a", 1, 10, 10)).extracting(StoredEvent::sequenceNr).containsExactly(2L, 3L, 4L, 5L, 6L);
+            assertThat(store.journal().read("b", 1, 10, 10)).extracting(StoredEvent::sequenceNr).containsExactly(2L);
+            assertThat(store.journal().readAll(1, 10)).extracting(StoredEvent::globalPosition)
+                    .containsExactly(2L, 3L, 4L, 5L, 7L, 8L);
+            assertThat(store.journal().persistenceIds("", 10)).containsExactly("a", "b");
+        }
+    }
+
+    @Test
+    void a_store_in_format_1_written_by_earlier_versions_is_read_and_extended_in_its_own_layout() throws Exception {
+        Path dir = TempStores.freshDirectory();
+        Instant at = Instant.parse("2026-11-01T00:00:00Z");
+        // the layout earlier versions wrote: plain event keys, the stream head and the highest
+        // position updated with every write
+        withRawFamilies(dir, (db, h) -> {
+            db.put(h.get(1), "format".getBytes(StandardCharsets.UTF_8), new byte[] {1});
+            for (long seq = 1; seq <= 3; seq++) {
+                byte[] key = Records.key("old", seq);
+                db.put(h.get(2), key, Records.encodeEvent(seq, at, Set.of("t"),
+                        new Payload.Serialized("text", 1, ("e" + seq).getBytes(StandardCharsets.UTF_8))));
+                db.put(h.get(3), Records.position(seq), key);
+                db.put(h.get(4), Records.key("t", seq), key);
+            }
+            db.put(h.get(5), "old".getBytes(StandardCharsets.UTF_8),
+                    java.nio.ByteBuffer.allocate(16).putLong(3).putLong(0).array());
+            db.put(h.get(1), "global-highest".getBytes(StandardCharsets.UTF_8), Records.position(3));
+        });
+        try (Store store = Stores.open("rocksdb:" + dir)) {
+            assertThat(store.journal().highestSequenceNr("old")).isEqualTo(3);
+            assertThat(store.journal().highestGlobalPosition()).isEqualTo(3);
+            append(store, "old", "four");
+            append(store, "new", "five");
+        }
+        try (Store store = Stores.open("rocksdb:" + dir)) {
+            assertThat(store.journal().read("old", 1, 10, 10)).extracting(StoredEvent::sequenceNr).containsExactly(1L, 2L, 3L, 4L);
+            assertThat(store.journal().readAll(1, 10)).extracting(e -> e.persistenceId() + "/" + e.sequenceNr())
+                    .containsExactly("old/1", "old/2", "old/3", "old/4", "new/1");
+            assertThat(store.journal().readByTag("t", 1, 10)).hasSize(5);
+            store.journal().deleteUpTo("old", 2);
+            assertThat(store.journal().read("old", 1, 10, 10)).extracting(StoredEvent::sequenceNr).containsExactly(3L, 4L);
+        }
+        withRawFamilies(dir, (db, h) -> {
+            assertThat(db.get(h.get(1), "format".getBytes(StandardCharsets.UTF_8))).containsExactly(1);
+            assertThat(db.get(h.get(2), Records.key("new", 1))).as("format 1 keeps plain keys").isNotNull();
+        });
+    }
+
+    @Test
+    void a_new_store_has_format_2_and_an_unknown_format_is_refused() throws Exception {
+        Path dir = TempStores.freshDirectory();
+        try (Store store = Stores.open("rocksdb:" + dir)) {
+            append(store, "a", "one");
+        }
+        withRawFamilies(dir, (db, h) -> {
+            assertThat(db.get(h.get(1), "format".getBytes(StandardCharsets.UTF_8))).containsExactly(2);
+            assertThat(db.get(h.get(2), Records.EventKeys.HASHED.key("a", 1))).isNotNull();
+            db.put(h.get(1), "format".getBytes(StandardCharsets.UTF_8), new byte[] {9});
+        });
+        assertThatThrownBy(() -> Stores.open("rocksdb:" + dir)).isInstanceOf(StoreException.class)
+                .hasMessageContaining("format");
+        try (Store store = Stores.open("rocksdb:" + TempStores.freshDirectory())) {
+            assertThat(store.journal().highestGlobalPosition()).isZero();
+        }
+    }
+
+    interface RawAccess {
+        void run(RocksDB db, List<ColumnFamilyHandle> handles) throws Exception;
+    }
+
+    /** Opens the store's RocksDB database below the store's API, with handles in the store's family order. */
+    private static void withRawFamilies(Path dir, RawAccess access) throws Exception {
+        List<ColumnFamilyDescriptor> descriptors = new java.util.ArrayList<>();
+        for (String name : List.of("default", "meta", "events", "global", "tags", "streams", "snapshots", "checkpoints")) {
+            descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8)));
+        }
+        List<ColumnFamilyHandle> handles = new java.util.ArrayList<>();
+        try (DBOptions options = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
+                RocksDB db = RocksDB.open(options, dir.toString(), descriptors, handles)) {
+            try {
+                access.run(db, handles);
+            } finally {
+                handles.forEach(ColumnFamilyHandle::close);
+            }
+        }
+    }
+
+    @Test
     void a_second_opener_gets_an_error_naming_the_directory_in_use() throws Exception {
         Path dir = TempStores.freshDirectory();
         try (Store first = Stores.open("rocksdb:" + dir)) {
@@ -147,7 +249,7 @@ class RocksDbStoreTest {
         }
         List<ColumnFamilyHandle> handles = new java.util.ArrayList<>();
         try (DBOptions options = new DBOptions(); RocksDB db = RocksDB.open(options, dir.toString(), descriptors, handles)) {
-            byte[] key = Records.key(id, seq);
+            byte[] key = Records.EventKeys.HASHED.key(id, seq);
             byte[] value = db.get(handles.get(2), key);
             value[value.length - 1] ^= 0x5A;
             db.put(handles.get(2), key, value);
