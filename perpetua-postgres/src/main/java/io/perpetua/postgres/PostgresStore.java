@@ -7,6 +7,7 @@ import io.perpetua.spi.CheckpointStore;
 import io.perpetua.spi.ConsumerLocks;
 import io.perpetua.spi.EventData;
 import io.perpetua.spi.EventJournal;
+import io.perpetua.spi.ExpectedSequence;
 import io.perpetua.spi.Payload;
 import io.perpetua.spi.PositionSignal;
 import io.perpetua.spi.SnapshotCriteria;
@@ -20,7 +21,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -32,16 +32,17 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -57,9 +58,13 @@ import org.slf4j.LoggerFactory;
  * {@code p} has already been able to see every lower position, without guessing delays. Group
  * commit makes the serialisation cheap: one transaction carries the writes of many processes.
  *
- * <p><b>Fencing writers.</b> Each write checks the stream's highest sequence number under a row
- * lock taken in persistence-id order, and the unique key (persistence id, sequence number) is the
- * last fence. A conflict fails only its own write; the other writes of the batch commit.
+ * <p><b>Fencing writers.</b> Appends hold the position lock until they commit, so they run one at
+ * a time across all nodes, and each write's expected sequence number is checked against the journal
+ * once the lock is held; the unique key (persistence id, sequence number) is the last fence. A
+ * conflict fails only its own write; the other writes of the batch commit. A store remembers the
+ * highest sequence numbers of the streams it wrote, exact while the highest position is where its
+ * own last append left it; then the append is a single statement that moves the position only if it
+ * is still there (see {@code docs/postgresql.md}).
  *
  * <p><b>Live readers</b> are woken by {@code LISTEN/NOTIFY} (the notification is sent by the append
  * transaction, so it arrives only after the commit) and fall back to polling the highest position
@@ -87,6 +92,13 @@ public final class PostgresStore implements Store {
     private final Journal journal = new Journal();
     private final Snapshots snapshotStore = new Snapshots();
     private final Checkpoints checkpointStore = new Checkpoints();
+    /** The statements of an append, built once for the schema. */
+    private final String lockAndCheckSql;
+    private final String checkSql;
+    private final String highestOfStreamsSql;
+    private final String writeSql;
+    private final String writeKnownSql;
+    private final String highestSql;
 
     /** How the listener connects: a JDBC URL with credentials, or null to poll only. */
     record ListenerSettings(String jdbcUrl, java.util.Properties properties) {}
@@ -98,6 +110,49 @@ public final class PostgresStore implements Store {
         this.schema = checkSchemaName(schema);
         this.channel = "perpetua_" + schema;
         this.listener = listener;
+        // The check of each stream's expected sequence number n against the journal: "found" is 1 if
+        // n exists and n + 1 does not (the expectation holds), 0 if neither exists, 2 or 3 if n + 1
+        // does. Shaped for plain index scans: at most two index entries per stream, its row by key.
+        this.checkSql = "SELECT u.o, (SELECT coalesce(sum(CASE WHEN x.s = u.n THEN 1 ELSE 2 END), 0) FROM (SELECT j.sequence_nr AS s"
+                + " FROM " + t("event_journal") + " j WHERE j.persistence_id = u.id AND j.sequence_nr >= u.n"
+                + " ORDER BY j.sequence_nr LIMIT 2) x WHERE x.s <= u.n + 1),"
+                + " CASE WHEN u.n = 0 THEN (SELECT true FROM " + t("streams") + " s WHERE s.persistence_id = u.id) END"
+                + " FROM unnest(?::text[], ?::bigint[]) WITH ORDINALITY AS u(id, n, o)";
+        // Sent together: JIT compilation off for the transaction (it costs milliseconds and gains
+        // nothing here), the position lock, then the check, in a snapshot taken once the lock is
+        // held, so that every earlier append is visible to it.
+        this.lockAndCheckSql = "SET LOCAL jit = off; SELECT highest FROM " + t("global_position") + " WHERE id = 1 FOR UPDATE; "
+                + checkSql;
+        this.highestOfStreamsSql = "SELECT u.o, (SELECT j.sequence_nr FROM " + t("event_journal") + " j"
+                + " WHERE j.persistence_id = u.id ORDER BY j.sequence_nr DESC LIMIT 1), (SELECT s.highest_sequence_nr FROM "
+                + t("streams") + " s WHERE s.persistence_id = u.id) FROM unnest(?::text[]) WITH ORDINALITY AS u(id, o)";
+        // A stream's highest sequence number: its last event, or, when none is left (all deleted),
+        // the number its row keeps (the row is written when the stream starts and by deletes).
+        this.highestSql = "SELECT coalesce((SELECT sequence_nr FROM " + t("event_journal") + " WHERE persistence_id = ?"
+                + " ORDER BY sequence_nr DESC LIMIT 1), (SELECT highest_sequence_nr FROM " + t("streams")
+                + " WHERE persistence_id = ?), 0)";
+        // One statement: the events, their tags, the rows of new streams, the new highest position
+        // and the notification (delivered after the commit).
+        String events = "INSERT INTO " + t("event_journal") + " (global_position, persistence_id, sequence_nr,"
+                + " written_at, written_nanos, manifest, schema_version, tags, payload)"
+                + " SELECT p, i, s, to_timestamp(w) + (n / 1000) * interval '1 microsecond', n, m, v, g::text[], b"
+                + " FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::int[], ?::text[], ?::int[],"
+                + " ?::text[], ?::bytea[]) AS x(p, i, s, w, n, m, v, g, b)";
+        String tags = "INSERT INTO " + t("event_tags") + " (tag, global_position) SELECT t, p FROM unnest(?::text[], ?::bigint[])"
+                + " AS y(t, p)";
+        String newStreams = "INSERT INTO " + t("streams") + " (persistence_id, highest_sequence_nr, deleted_up_to)"
+                + " SELECT i, h, 0 FROM unnest(?::text[], ?::bigint[]) AS z(i, h)";
+        this.writeSql = "WITH ev AS (" + events + "), tg AS (" + tags + "), st AS (" + newStreams + " ON CONFLICT DO NOTHING),"
+                + " g AS (UPDATE " + t("global_position") + " SET highest = ? WHERE id = 1 RETURNING highest)"
+                + " SELECT pg_notify(?, highest::text) FROM g";
+        // The same without the lock taken beforehand, run as a transaction of its own: the position
+        // row is updated (and locked until the commit) only if the highest position is still the
+        // expected one, and the rows are inserted only if it was. A stream taken for new that exists
+        // makes the primary key of its row refuse the statement.
+        String ifUnmoved = " WHERE EXISTS (SELECT 1 FROM g)";
+        this.writeKnownSql = "WITH g AS (UPDATE " + t("global_position") + " SET highest = ? WHERE id = 1 AND highest = ?"
+                + " RETURNING highest), ev AS (" + events + ifUnmoved + "), tg AS (" + tags + ifUnmoved + "), st AS ("
+                + newStreams + ifUnmoved + ") SELECT pg_notify(?, highest::text) FROM g";
         try (Connection c = dataSource.getConnection()) {
             Schema.migrate(c, this.schema);
         } catch (SQLException e) {
@@ -225,7 +280,15 @@ public final class PostgresStore implements Store {
                 long lastPoll = System.nanoTime();
                 while (!closed) {
                     PGNotification[] notes = pg.getNotifications(500);
-                    boolean poll = notes != null && notes.length > 0;
+                    boolean poll = false;
+                    // the payload is the new highest position: no query needed (poll if it is not)
+                    for (PGNotification note : notes == null ? new PGNotification[0] : notes) {
+                        try {
+                            advance(Long.parseLong(note.getParameter()));
+                        } catch (NumberFormatException e) {
+                            poll = true;
+                        }
+                    }
                     if (System.nanoTime() - lastPoll > TimeUnit.SECONDS.toNanos(1)) poll = true;
                     if (poll) {
                         lastPoll = System.nanoTime();
@@ -269,16 +332,132 @@ public final class PostgresStore implements Store {
 
     private final class Journal implements EventJournal {
 
+        /** How many streams' highest sequence numbers {@link #known} keeps at most. */
+        private static final int KNOWN_STREAMS = 100_000;
+
+        /** Appends of this store run one at a time (they would queue for the position lock anyway). */
+        private final ReentrantLock appending = new ReentrantLock();
+        /**
+         * The highest sequence numbers of streams this store wrote or looked up, exact as long as the
+         * highest global position is still {@link #knownAt}: every append that writes an event moves
+         * that position, and nothing else changes a stream's highest sequence number (deletes keep
+         * it). So when this store finds the position where its own last append left it, no one else
+         * has written since, and these streams need no look-up. Guarded by {@link #appending}.
+         */
+        private final Map<String, Long> known = new LinkedHashMap<>(1024, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+                return size() > KNOWN_STREAMS;
+            }
+        };
+        private long knownAt = -1;
+
         @Override
         public List<WriteResult> append(List<AtomicWrite> writes) {
             Objects.requireNonNull(writes, "writes");
-            List<WriteResult> results = new ArrayList<>(writes.size());
-            if (writes.isEmpty()) return results;
-            long newHighest;
+            if (writes.isEmpty()) return new ArrayList<>();
+            appending.lock();
+            try {
+                for (int attempt = 1; ; attempt++) {
+                    Batch batch = new Batch(writes);
+                    boolean locked = false;
+                    try {
+                        if (attempt > 1 || !appendKnown(batch)) {
+                            locked = true;
+                            batch = new Batch(writes);
+                            appendLocked(batch, attempt == 1);
+                        }
+                    } catch (SQLException | RuntimeException e) {
+                        known.clear();
+                        knownAt = -1;
+                        // A unique key refused a row: the statement failed before the commit, so
+                        // nothing was written. (Without the lock, that is how a stream taken for new
+                        // turns out to exist.) Look every stream up and try once more; a second
+                        // refusal is reported.
+                        if (attempt == 1 && e instanceof SQLException se && "23505".equals(se.getSQLState())) {
+                            if (locked) {
+                                log.warn("append on {} met a unique key; trying again with every stream looked up: {}",
+                                        uri, e.getMessage());
+                            }
+                            continue;
+                        }
+                        if (e instanceof SQLException se) throw failure("append of " + writes.size() + " writes", se);
+                        throw (RuntimeException) e;
+                    }
+                    for (Map.Entry<String, Stream> e : batch.streams.entrySet()) {
+                        Stream s = e.getValue();
+                        if (s.known && s.highest > 0) known.put(e.getKey(), s.highest);
+                    }
+                    knownAt = Math.max(batch.start, batch.position);
+                    if (batch.position > batch.start) advance(batch.position);
+                    return batch.results;
+                }
+            } finally {
+                appending.unlock();
+            }
+        }
+
+        /**
+         * The append in one statement and one round trip, without looking anything up, when this
+         * store knows every stream of the batch (or the stream is new: its first write expects no
+         * event) and every write matches what it knows. The statement moves the highest position only
+         * if it is still where this store's last append left it: then no one else has appended since,
+         * and what the store knows holds. Taking the position row's lock and committing in the same
+         * statement keeps positions in commit order. Returns false, having written nothing, if the
+         * batch does not qualify or the position moved.
+         */
+        private boolean appendKnown(Batch batch) throws SQLException {
+            if (knownAt < 0) return false;
+            for (Map.Entry<String, Stream> e : batch.streams.entrySet()) {
+                Long highest = known.get(e.getKey());
+                if (highest != null) {
+                    e.getValue().known(highest, false);
+                } else if (e.getValue().firstExpected instanceof ExpectedSequence.Exactly x && x.sequenceNr() == 0) {
+                    e.getValue().known(0, true); // if it does exist, its row's primary key refuses the write
+                } else {
+                    return false;
+                }
+            }
+            batch.start = knownAt;
+            batch.position = knownAt;
+            if (batch.build() > 0) return false; // a conflict is reported only after a look under the lock
+            if (batch.position == batch.start) return true; // every write was rejected: nothing to write
+            try (Connection c = connection()) {
+                if (!c.getAutoCommit()) c.setAutoCommit(true);
+                try (PreparedStatement ps = c.prepareStatement(writeKnownSql)) {
+                    ps.setLong(1, batch.position);
+                    ps.setLong(2, batch.start);
+                    batch.bind(c, ps, 3);
+                    ps.setString(16, channel);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) return true;
+                    }
+                }
+            }
+            knownAt = -1; // someone else appended since
+            return false;
+        }
+
+        /**
+         * The append under the position lock, looking up what it does not know. Round trips: the
+         * lock with the check of the streams' expectations (one), rarely a second look at streams
+         * whose check failed, the write (one), the commit (one).
+         */
+        private void appendLocked(Batch batch, boolean useKnown) throws SQLException {
             try (Connection c = connection()) {
                 c.setAutoCommit(false);
                 try {
-                    newHighest = appendIn(c, writes, results);
+                    lookUp(c, batch, useKnown);
+                    batch.position = batch.start;
+                    batch.build();
+                    if (batch.position > batch.start) {
+                        try (PreparedStatement ps = c.prepareStatement(writeSql)) {
+                            batch.bind(c, ps, 1);
+                            ps.setLong(14, batch.position);
+                            ps.setString(15, channel);
+                            ps.executeQuery().close();
+                        }
+                    }
                     c.commit();
                 } catch (SQLException | RuntimeException e) {
                     try {
@@ -290,164 +469,241 @@ public final class PostgresStore implements Store {
                 } finally {
                     c.setAutoCommit(true);
                 }
-            } catch (SQLException e) {
-                throw failure("append of " + writes.size() + " writes", e);
             }
-            if (newHighest > 0) advance(newHighest);
-            return results;
         }
 
-        /** Returns the new highest position, or 0 if nothing was written. */
-        private long appendIn(Connection c, List<AtomicWrite> writes, List<WriteResult> results) throws SQLException {
-            long position;
-            try (PreparedStatement ps = c.prepareStatement("SELECT highest FROM " + t("global_position")
-                    + " WHERE id = 1 FOR UPDATE")) {
-                try (ResultSet rs = ps.executeQuery()) {
+        /** Takes the position lock and finds the highest sequence number of every stream of the batch. */
+        private void lookUp(Connection c, Batch batch, boolean useKnown) throws SQLException {
+            Map<String, Stream> streams = batch.streams;
+            // Checked with the lock, before knowing whether the position moved since this store's
+            // last append: the streams it does not know. (If the position did move, the others are
+            // checked afterwards.)
+            boolean knowing = useKnown && knownAt >= 0;
+            List<String> ids = new ArrayList<>(streams.size());
+            for (String id : streams.keySet()) if (!knowing || !known.containsKey(id)) ids.add(id);
+            try (PreparedStatement ps = c.prepareStatement(lockAndCheckSql)) {
+                bindCheck(c, ps, ids, streams);
+                ps.execute(); // SET LOCAL
+                if (!ps.getMoreResults()) throw new SQLException("the position lock returned no result");
+                try (ResultSet rs = ps.getResultSet()) {
                     rs.next();
-                    position = rs.getLong(1);
+                    batch.start = rs.getLong(1);
+                }
+                if (!ps.getMoreResults()) throw new SQLException("the check of the streams returned no result");
+                readCheck(ps.getResultSet(), ids, streams);
+            }
+            if (knowing) {
+                boolean current = batch.start == knownAt;
+                List<String> more = new ArrayList<>();
+                for (Map.Entry<String, Stream> e : streams.entrySet()) {
+                    if (e.getValue().known) continue;
+                    Long highest = known.get(e.getKey());
+                    if (highest == null) continue;
+                    if (current) {
+                        e.getValue().known(highest, false);
+                    } else {
+                        more.add(e.getKey());
+                    }
+                }
+                if (!more.isEmpty()) {
+                    try (PreparedStatement ps = c.prepareStatement(checkSql)) {
+                        bindCheck(c, ps, more, streams);
+                        readCheck(ps.executeQuery(), more, streams);
+                    }
                 }
             }
-            TreeSet<String> ids = new TreeSet<>();
-            for (AtomicWrite w : writes) ids.add(w.persistenceId());
-            Array idArray = c.createArrayOf("text", ids.toArray());
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t("streams")
-                    + " (persistence_id, highest_sequence_nr, deleted_up_to) SELECT unnest(?::text[]), 0, 0 ON CONFLICT DO NOTHING")) {
-                ps.setArray(1, idArray);
-                ps.executeUpdate();
-            }
-            Map<String, long[]> streams = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT persistence_id, highest_sequence_nr, deleted_up_to FROM "
-                    + t("streams") + " WHERE persistence_id = ANY(?) ORDER BY persistence_id FOR UPDATE")) {
-                ps.setArray(1, idArray);
+            List<String> lookUp = new ArrayList<>();
+            for (Map.Entry<String, Stream> e : streams.entrySet()) if (!e.getValue().known) lookUp.add(e.getKey());
+            if (lookUp.isEmpty()) return;
+            // the expectation did not hold (or was "any"): find the highest sequence number itself
+            try (PreparedStatement ps = c.prepareStatement(highestOfStreamsSql)) {
+                ps.setArray(1, c.createArrayOf("text", lookUp.toArray()));
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) streams.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)});
-                }
-            }
-            long start = position;
-            Set<String> touched = new TreeSet<>();
-            boolean refused = false;
-            List<Long> positions = new ArrayList<>();
-            List<String> eventIds = new ArrayList<>();
-            List<Long> seqs = new ArrayList<>();
-            List<String> times = new ArrayList<>();
-            List<Integer> nanos = new ArrayList<>();
-            List<String> manifests = new ArrayList<>();
-            List<Integer> versions = new ArrayList<>();
-            List<String> tagLists = new ArrayList<>();
-            List<byte[]> payloads = new ArrayList<>();
-            List<String> tagNames = new ArrayList<>();
-            List<Long> tagPositions = new ArrayList<>();
-            for (AtomicWrite write : writes) {
-                String rejection = rejectionOf(write);
-                if (rejection != null) {
-                    results.add(new WriteResult.Rejected(rejection));
-                    refused = true;
-                    continue;
-                }
-                long[] s = streams.get(write.persistenceId());
-                long highest = s[0];
-                if (!write.expected().matches(highest)) {
-                    results.add(new WriteResult.Conflict(write.expected(), highest));
-                    refused = true;
-                    continue;
-                }
-                long[] written = new long[write.events().size()];
-                long seq = highest;
-                int i = 0;
-                for (EventData e : write.events()) {
-                    Payload.Serialized p = (Payload.Serialized) e.payload();
-                    seq++;
-                    position++;
-                    positions.add(position);
-                    eventIds.add(write.persistenceId());
-                    seqs.add(seq);
-                    times.add(e.timestamp().toString());
-                    nanos.add(e.timestamp().getNano());
-                    manifests.add(p.manifest());
-                    versions.add(p.schemaVersion());
-                    tagLists.add(jsonArray(e.tags()));
-                    payloads.add(p.bytes());
-                    for (String tag : e.tags()) {
-                        tagNames.add(tag);
-                        tagPositions.add(position);
-                    }
-                    written[i++] = position;
-                }
-                s[0] = seq;
-                touched.add(write.persistenceId());
-                results.add(new WriteResult.Written(highest + 1, written));
-            }
-            if (position > start) {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t("event_journal")
-                        + " (global_position, persistence_id, sequence_nr, written_at, written_nanos, manifest, schema_version,"
-                        + " tags, payload) SELECT p, i, s, w::timestamptz, n, m, v,"
-                        + " ARRAY(SELECT jsonb_array_elements_text(g::jsonb)), b"
-                        + " FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::int[], ?::text[], ?::int[],"
-                        + " ?::text[], ?::bytea[]) AS x(p, i, s, w, n, m, v, g, b)")) {
-                    ps.setArray(1, c.createArrayOf("bigint", positions.toArray()));
-                    ps.setArray(2, c.createArrayOf("text", eventIds.toArray()));
-                    ps.setArray(3, c.createArrayOf("bigint", seqs.toArray()));
-                    ps.setArray(4, c.createArrayOf("text", times.toArray()));
-                    ps.setArray(5, c.createArrayOf("int4", nanos.toArray()));
-                    ps.setArray(6, c.createArrayOf("text", manifests.toArray()));
-                    ps.setArray(7, c.createArrayOf("int4", versions.toArray()));
-                    ps.setArray(8, c.createArrayOf("text", tagLists.toArray()));
-                    ps.setArray(9, c.createArrayOf("bytea", payloads.toArray(new byte[0][])));
-                    ps.executeUpdate();
-                }
-                if (!tagNames.isEmpty()) {
-                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + t("event_tags")
-                            + " (tag, global_position) SELECT * FROM unnest(?::text[], ?::bigint[])")) {
-                        ps.setArray(1, c.createArrayOf("text", tagNames.toArray()));
-                        ps.setArray(2, c.createArrayOf("bigint", tagPositions.toArray()));
-                        ps.executeUpdate();
+                    while (rs.next()) {
+                        long inJournal = rs.getLong(2);
+                        boolean hasEvents = !rs.wasNull();
+                        long recorded = rs.getLong(3);
+                        boolean hasRow = !rs.wasNull();
+                        streams.get(lookUp.get(rs.getInt(1) - 1)).known(hasEvents ? inJournal : recorded, !hasEvents && !hasRow);
                     }
                 }
             }
-            if (!touched.isEmpty()) {
-                List<Long> highs = new ArrayList<>();
-                for (String id : touched) highs.add(streams.get(id)[0]);
-                try (PreparedStatement ps = c.prepareStatement("UPDATE " + t("streams")
-                        + " AS st SET highest_sequence_nr = u.h FROM unnest(?::text[], ?::bigint[]) AS u(id, h)"
-                        + " WHERE st.persistence_id = u.id")) {
-                    ps.setArray(1, c.createArrayOf("text", touched.toArray()));
-                    ps.setArray(2, c.createArrayOf("bigint", highs.toArray()));
-                    ps.executeUpdate();
-                }
-            }
-            if (refused) {
-                // streams created for writes that were refused never had an event: remove them again
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t("streams")
-                        + " WHERE persistence_id = ANY(?) AND highest_sequence_nr = 0")) {
-                    ps.setArray(1, idArray);
-                    ps.executeUpdate();
-                }
-            }
-            if (position == start) return 0;
-            try (PreparedStatement ps = c.prepareStatement("WITH g AS (UPDATE " + t("global_position")
-                    + " SET highest = ? WHERE id = 1 RETURNING highest) SELECT pg_notify(?, highest::text) FROM g")) {
-                ps.setLong(1, position);
-                ps.setString(2, channel);
-                ps.executeQuery().close();
-            }
-            return position;
         }
 
-        private static String jsonArray(Set<String> tags) {
-            if (tags.isEmpty()) return "[]";
-            StringBuilder b = new StringBuilder("[");
+        /** Binds the streams to check (those whose first write expects a sequence number) to the check. */
+        private static void bindCheck(Connection c, PreparedStatement ps, List<String> ids, Map<String, Stream> streams)
+                throws SQLException {
+            List<String> checked = new ArrayList<>(ids.size());
+            LongList expected = new LongList(ids.size());
+            for (String id : ids) {
+                if (streams.get(id).firstExpected instanceof ExpectedSequence.Exactly x) {
+                    checked.add(id);
+                    expected.add(x.sequenceNr());
+                }
+            }
+            ids.clear();
+            ids.addAll(checked);
+            ps.setArray(1, c.createArrayOf("text", checked.toArray()));
+            ps.setObject(2, expected.toArray());
+        }
+
+        /** The streams whose expectation holds become known; the others are looked up afterwards. */
+        private static void readCheck(ResultSet result, List<String> ids, Map<String, Stream> streams) throws SQLException {
+            try (ResultSet rs = result) {
+                while (rs.next()) {
+                    Stream s = streams.get(ids.get(rs.getInt(1) - 1));
+                    long expected = ((ExpectedSequence.Exactly) s.firstExpected).sequenceNr();
+                    long found = rs.getLong(2); // 0: neither, 1: only the expected, 2: only the next, 3: both
+                    if (expected > 0 && found == 1) {
+                        s.known(expected, false);
+                    } else if (expected == 0 && found == 0 && !rs.getBoolean(3)) {
+                        s.known(0, true);
+                    }
+                }
+            }
+        }
+
+        /** A PostgreSQL array literal ({@code text[]} input syntax) of the tags. */
+        private static String arrayLiteral(Set<String> tags) {
+            if (tags.isEmpty()) return "{}";
+            StringBuilder b = new StringBuilder("{");
             for (String tag : tags) {
                 if (b.length() > 1) b.append(',');
                 b.append('"');
                 for (int i = 0; i < tag.length(); i++) {
                     char ch = tag.charAt(i);
-                    if (ch == '"' || ch == '\\') b.append('\\').append(ch);
-                    else if (ch < 0x20) b.append(String.format("\\u%04x", (int) ch));
-                    else b.append(ch);
+                    if (ch == '"' || ch == '\\') b.append('\\');
+                    b.append(ch);
                 }
                 b.append('"');
             }
-            return b.append(']').toString();
+            return b.append('}').toString();
+        }
+
+        /** One append's writes, what it knows of their streams, and the rows and results it makes of them. */
+        private final class Batch {
+            final List<AtomicWrite> writes;
+            final String[] rejections;
+            /** The streams of the batch, each with the expectation of its first write. */
+            final Map<String, Stream> streams = new LinkedHashMap<>();
+            final List<WriteResult> results;
+            /** The highest position before the batch, and after it. */
+            long start;
+            long position;
+            private LongList positions;
+            private List<String> eventIds;
+            private LongList seqs;
+            private LongList seconds;
+            private int[] nanos;
+            private List<String> manifests;
+            private int[] versions;
+            private List<String> tagLists;
+            private byte[][] payloads;
+            private final List<String> tagNames = new ArrayList<>();
+            private final LongList tagPositions = new LongList(0);
+            private final List<String> newIds = new ArrayList<>();
+            private final LongList newHighest = new LongList(0);
+
+            Batch(List<AtomicWrite> writes) {
+                this.writes = writes;
+                this.rejections = new String[writes.size()];
+                this.results = new ArrayList<>(writes.size());
+                for (int w = 0; w < writes.size(); w++) {
+                    AtomicWrite write = writes.get(w);
+                    rejections[w] = rejectionOf(write);
+                    if (rejections[w] == null) streams.computeIfAbsent(write.persistenceId(), id -> new Stream(write.expected()));
+                }
+            }
+
+            /**
+             * Decides every write against the streams' highest sequence numbers (all known by now),
+             * in list order, giving the accepted events their sequence numbers and positions from
+             * {@link #position} on. Returns the number of conflicts.
+             */
+            int build() {
+                int events = 0;
+                for (int w = 0; w < writes.size(); w++) if (rejections[w] == null) events += writes.get(w).events().size();
+                positions = new LongList(events);
+                eventIds = new ArrayList<>(events);
+                seqs = new LongList(events);
+                seconds = new LongList(events);
+                nanos = new int[events];
+                manifests = new ArrayList<>(events);
+                versions = new int[events];
+                tagLists = new ArrayList<>(events);
+                payloads = new byte[events][];
+                int ev = 0;
+                int conflicts = 0;
+                for (int w = 0; w < writes.size(); w++) {
+                    AtomicWrite write = writes.get(w);
+                    if (rejections[w] != null) {
+                        results.add(new WriteResult.Rejected(rejections[w]));
+                        continue;
+                    }
+                    Stream s = streams.get(write.persistenceId());
+                    long highest = s.highest;
+                    if (!write.expected().matches(highest)) {
+                        results.add(new WriteResult.Conflict(write.expected(), highest));
+                        conflicts++;
+                        continue;
+                    }
+                    long[] written = new long[write.events().size()];
+                    long seq = highest;
+                    int i = 0;
+                    for (EventData e : write.events()) {
+                        Payload.Serialized p = (Payload.Serialized) e.payload();
+                        seq++;
+                        position++;
+                        positions.add(position);
+                        eventIds.add(write.persistenceId());
+                        seqs.add(seq);
+                        Instant t = e.timestamp();
+                        seconds.add(t.getEpochSecond());
+                        nanos[ev] = t.getNano();
+                        manifests.add(p.manifest());
+                        versions[ev] = p.schemaVersion();
+                        tagLists.add(arrayLiteral(e.tags()));
+                        payloads[ev] = p.bytes();
+                        ev++;
+                        for (String tag : e.tags()) {
+                            tagNames.add(tag);
+                            tagPositions.add(position);
+                        }
+                        written[i++] = position;
+                    }
+                    s.highest = seq;
+                    if (s.isNew && seq > highest) {
+                        s.isNew = false;
+                        newIds.add(write.persistenceId());
+                        newHighest.add(seq);
+                    }
+                    results.add(new WriteResult.Written(highest + 1, written));
+                }
+                if (ev < nanos.length) {
+                    nanos = Arrays.copyOf(nanos, ev);
+                    versions = Arrays.copyOf(versions, ev);
+                    payloads = Arrays.copyOf(payloads, ev);
+                }
+                return conflicts;
+            }
+
+            /** Binds the events, the tags and the new streams, 13 parameters from {@code first} on. */
+            void bind(Connection c, PreparedStatement ps, int first) throws SQLException {
+                int i = first;
+                ps.setObject(i++, positions.toArray());
+                ps.setArray(i++, c.createArrayOf("text", eventIds.toArray()));
+                ps.setObject(i++, seqs.toArray());
+                ps.setObject(i++, seconds.toArray());
+                ps.setObject(i++, nanos);
+                ps.setArray(i++, c.createArrayOf("text", manifests.toArray()));
+                ps.setObject(i++, versions);
+                ps.setArray(i++, c.createArrayOf("text", tagLists.toArray()));
+                ps.setObject(i++, payloads);
+                ps.setArray(i++, c.createArrayOf("text", tagNames.toArray()));
+                ps.setObject(i++, tagPositions.toArray());
+                ps.setArray(i++, c.createArrayOf("text", newIds.toArray()));
+                ps.setObject(i, newHighest.toArray());
+            }
         }
 
         private String rejectionOf(AtomicWrite write) {
@@ -507,9 +763,9 @@ public final class PostgresStore implements Store {
 
         @Override
         public long highestSequenceNr(String persistenceId) {
-            try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(
-                    "SELECT highest_sequence_nr FROM " + t("streams") + " WHERE persistence_id = ?")) {
+            try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(highestSql)) {
                 ps.setString(1, persistenceId);
+                ps.setString(2, persistenceId);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? rs.getLong(1) : 0;
                 }
@@ -523,9 +779,8 @@ public final class PostgresStore implements Store {
             try (Connection c = connection()) {
                 c.setAutoCommit(false);
                 try {
-                    long highest;
                     long deleted;
-                    try (PreparedStatement ps = c.prepareStatement("SELECT highest_sequence_nr, deleted_up_to FROM "
+                    try (PreparedStatement ps = c.prepareStatement("SELECT deleted_up_to FROM "
                             + t("streams") + " WHERE persistence_id = ? FOR UPDATE")) {
                         ps.setString(1, persistenceId);
                         try (ResultSet rs = ps.executeQuery()) {
@@ -533,8 +788,18 @@ public final class PostgresStore implements Store {
                                 c.rollback();
                                 return;
                             }
+                            deleted = rs.getLong(1);
+                        }
+                    }
+                    // read after the row lock: deletes of one stream run one at a time; an append
+                    // committing meanwhile only adds events above this highest, which stay
+                    long highest;
+                    try (PreparedStatement ps = c.prepareStatement(highestSql)) {
+                        ps.setString(1, persistenceId);
+                        ps.setString(2, persistenceId);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            rs.next();
                             highest = rs.getLong(1);
-                            deleted = rs.getLong(2);
                         }
                     }
                     long to = Math.min(toSequenceNr, highest);
@@ -552,10 +817,13 @@ public final class PostgresStore implements Store {
                             ps.setLong(2, to);
                             ps.executeUpdate();
                         }
+                        // the stream's row keeps the highest number, for when no event of it is left
                         try (PreparedStatement ps = c.prepareStatement("UPDATE " + t("streams")
-                                + " SET deleted_up_to = ? WHERE persistence_id = ?")) {
+                                + " SET deleted_up_to = ?, highest_sequence_nr = greatest(highest_sequence_nr, ?)"
+                                + " WHERE persistence_id = ?")) {
                             ps.setLong(1, to);
-                            ps.setString(2, persistenceId);
+                            ps.setLong(2, highest);
+                            ps.setString(3, persistenceId);
                             ps.executeUpdate();
                         }
                     }
@@ -624,6 +892,49 @@ public final class PostgresStore implements Store {
         public long awaitGlobalPosition(long afterPosition, Duration timeout) throws InterruptedException {
             guardOpen(null);
             return visible.await(afterPosition, timeout);
+        }
+    }
+
+    /** What an append knows of one stream of its batch. */
+    private static final class Stream {
+        final ExpectedSequence firstExpected;
+        long highest;
+        /** Whether {@link #highest} is known (else it must be looked up). */
+        boolean known;
+        /** Whether the stream has no row yet (it never had an event). */
+        boolean isNew;
+
+        Stream(ExpectedSequence firstExpected) {
+            this.firstExpected = firstExpected;
+        }
+
+        void known(long highest, boolean isNew) {
+            this.highest = highest;
+            this.isNew = isNew;
+            this.known = true;
+        }
+    }
+
+    /** A growable array of longs, bound as a PostgreSQL bigint[] in binary form. */
+    private static final class LongList {
+        private long[] values;
+        private int size;
+
+        LongList(int capacity) {
+            values = new long[Math.max(capacity, 4)];
+        }
+
+        void add(long v) {
+            if (size == values.length) values = Arrays.copyOf(values, size * 2);
+            values[size++] = v;
+        }
+
+        long get(int i) {
+            return values[i];
+        }
+
+        long[] toArray() {
+            return Arrays.copyOf(values, size);
         }
     }
 

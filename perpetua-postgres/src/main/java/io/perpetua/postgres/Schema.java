@@ -16,7 +16,7 @@ import java.util.List;
 final class Schema {
 
     /** The schema version this library writes and reads. */
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     private static final List<String> V1 = List.of(
             """
@@ -67,6 +67,18 @@ final class Schema {
                 position bigint NOT NULL
             )""");
 
+    /**
+     * Version 2 changes what {@code streams.highest_sequence_nr} means, not the tables: appends no
+     * longer update it (they check the journal's unique key instead), so it is exact only when the
+     * stream has no event left; a stream's highest sequence number is its last event's. A library
+     * that still reads it as exact (version 1) must refuse this schema, hence the new version.
+     */
+    private static final List<String> V2 = List.of(
+            """
+            COMMENT ON COLUMN %1$s.streams.highest_sequence_nr IS
+            'Set when the stream starts and by deletes; the highest sequence number is that of the stream''s last
+            event in event_journal, or this when none is left (schema version 2)'""");
+
     private Schema() {}
 
     static void migrate(Connection c, String schema) {
@@ -89,6 +101,10 @@ final class Schema {
                 if (current < 1) {
                     for (String ddl : V1) st.execute(ddl.formatted(schema));
                     st.execute("INSERT INTO " + schema + ".schema_version (version) VALUES (1)");
+                }
+                if (current < 2) {
+                    for (String ddl : V2) st.execute(ddl.formatted(schema));
+                    st.execute("INSERT INTO " + schema + ".schema_version (version) VALUES (2)");
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
