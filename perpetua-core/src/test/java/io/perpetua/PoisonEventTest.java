@@ -80,6 +80,37 @@ class PoisonEventTest {
     }
 
     @Test
+    void undecodable_events_anywhere_in_a_long_replay_are_skipped_in_order_whichever_thread_decodes_them() {
+        String id = Ids.fresh("long-corrupt");
+        JavaSerializer serializer = new JavaSerializer();
+        try (Perpetua perpetua = Perpetua.builder().store(store).serializer(serializer).build()) {
+            ProcessRef<Accumulator.Command> ref = perpetua.start(Accumulator.type(), id);
+            for (int i = 1; i <= 1_000; i++) ref.cast(add("v" + i));
+            ref.call(get());
+        }
+        // first and last of pages read ahead (pages of 50), and in the middle of the first page
+        List<Long> corrupt = List.of(7L, 51L, 100L, 101L, 523L, 950L, 1_000L);
+        for (long seq : corrupt) store.replaceEventPayload(id, seq, FaultyStore.garbage(Accumulator.Added.class.getName()));
+        List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
+
+        try (Perpetua perpetua = Perpetua.builder().store(store).serializer(serializer).deadLetters(deadLetters::add).build()) {
+            ProcessRef<Accumulator.Command> ref = perpetua.start(Accumulator.type().withRecoveryBatchSize(50)
+                    .withPoisonEventPolicy(PoisonEventPolicy.SKIP), id);
+            List<String> state = ref.call(get());
+
+            List<String> expected = new java.util.ArrayList<>();
+            for (long i = 1; i <= 1_000; i++) if (!corrupt.contains(i)) expected.add("v" + i);
+            assertThat(state).containsExactlyElementsOf(expected);
+            assertThat(deadLetters).extracting(DeadLetter::sequenceNr).containsExactlyElementsOf(corrupt);
+        }
+
+        try (Perpetua perpetua = Perpetua.builder().store(store).serializer(serializer).build()) {
+            assertThatThrownBy(() -> perpetua.start(Accumulator.type().withRecoveryBatchSize(50), id))
+                    .isInstanceOfSatisfying(RecoveryFailedException.class, e -> assertThat(e.sequenceNr()).isEqualTo(7));
+        }
+    }
+
+    @Test
     void a_poison_event_under_the_skip_policy_goes_to_the_dead_letters_and_recovery_continues() {
         String id = writeWithAPoisonAtTwo();
         List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();

@@ -4,12 +4,16 @@ import io.perpetua.DeadLetter;
 import io.perpetua.PersistentProcess;
 import io.perpetua.PoisonEventPolicy;
 import io.perpetua.RecoveryFailedException;
+import io.perpetua.spi.Payload;
 import io.perpetua.spi.SnapshotCriteria;
 import io.perpetua.spi.SnapshotRecord;
 import io.perpetua.spi.StoredEvent;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,29 +66,43 @@ public final class Recovery<S, E> {
         int batch = settings.recoveryBatchSize();
         long replayed = 0;
         long next = lastSeq + 1;
-        PageReader pages = new PageReader(highest, batch);
+        ArrayDeque<Page> ahead = new ArrayDeque<>(PAGES_AHEAD);
         while (next <= highest) {
-            List<StoredEvent> events = pages.read(next);
+            Page page = ahead.pollFirst();
+            if (page != null && page.from != next) { // a shorter page came before: those read ahead do not fit
+                ahead.clear();
+                page = null;
+            }
+            List<StoredEvent> events = page != null ? page.events() : read(next, highest, batch);
             if (events.isEmpty() || events.getFirst().sequenceNr() != next) {
                 long missingTo = events.isEmpty() ? highest : events.getFirst().sequenceNr() - 1;
                 throw new EventsMissing(persistenceId, next, missingTo);
             }
-            // read the next page on another thread while this one is decoded and applied
-            if (events.size() == batch && events.getLast().sequenceNr() < highest) {
-                pages.readAhead(events.getLast().sequenceNr() + 1);
+            // read the next pages on other threads while this one is decoded and applied: after the
+            // first page a stream's sequence numbers are contiguous (deletes remove a prefix), so a
+            // page's range is known before the one before it has been read. Not for events kept as
+            // objects (a memory store): nothing to decode, and the hand-offs would cost more than the reads
+            if (events.size() == batch && events.getLast().sequenceNr() < highest
+                    && events.getFirst().payload() instanceof Payload.Serialized) {
+                long from = ahead.isEmpty() ? events.getLast().sequenceNr() + 1 : ahead.peekLast().from + batch;
+                while (ahead.size() < PAGES_AHEAD && from <= highest) {
+                    Page p = new Page(from, highest, batch);
+                    Thread.ofVirtual().name("perpetua-replay:" + persistenceId).start(p);
+                    ahead.addLast(p);
+                    from += batch;
+                }
             }
-            for (StoredEvent stored : events) {
-                List<E> current;
-                try {
-                    current = settings.codec().decode(stored);
-                } catch (RuntimeException e) {
+            for (int i = 0; i < events.size(); i++) {
+                StoredEvent stored = events.get(i);
+                Object decoded = page != null ? page.take(i) : decode(stored);
+                if (decoded instanceof RuntimeException e) {
                     poison(stored, "cannot be deserialized", e);
                     lastSeq = stored.sequenceNr();
                     continue;
                 }
                 try {
                     S nextState = state;
-                    for (E event : current) {
+                    for (E event : (List<E>) decoded) {
                         nextState = behaviour.apply(nextState, event);
                         if (nextState == null) throw new IllegalStateException("apply returned null");
                     }
@@ -101,32 +119,84 @@ public final class Recovery<S, E> {
         return new Recovered<>(state, Math.max(lastSeq, highest), snapshotSeq, replayed);
     }
 
+    private List<StoredEvent> read(long from, long highest, int batch) {
+        return settings.store().journal().read(persistenceId, from, highest, batch);
+    }
+
+    /** The current events of a stored event, or the exception that decoding it threw. */
+    private Object decode(StoredEvent stored) {
+        try {
+            return settings.codec().decode(stored);
+        } catch (RuntimeException e) {
+            return e;
+        }
+    }
+
     /**
-     * Reads the pages of a replay, the next one ahead on a virtual thread while the current one is
-     * decoded and applied, so that a long stream's store reads and its decoding use two cores. A read
-     * ahead starts only after a full page, so a short stream (the usual activation) costs no thread.
-     * A failure of a read ahead is thrown where the page is needed, as the store threw it.
+     * A page read ahead on a virtual thread, which then decodes it from its last event backwards
+     * while the process thread decodes it from its first event forwards, once it gets there (each
+     * claims 32 events at a time; they meet where their speeds put them). So a long replay uses two
+     * cores: one reads and decodes ahead, the other decodes and applies. Events are applied in order
+     * on the process thread only; event adapters are thread-safe by contract. A read that fails is
+     * thrown where the page is needed, as the store threw it.
      */
-    private final class PageReader {
+    /** Pages read (and partly decoded) ahead of the one being applied. */
+    private static final int PAGES_AHEAD = 2;
+
+    private final class Page implements Runnable {
+        /** Events claimed at a time, so that the two threads rarely touch the claims at once. */
+        private static final int CLAIM = 32;
+        final long from;
         private final long highest;
         private final int batch;
-        private long aheadFrom = -1;
-        private FutureTask<List<StoredEvent>> ahead;
+        /** Completed after the slots and claims are set up, so that a taker finds them ready. */
+        private final CompletableFuture<List<StoredEvent>> read = new CompletableFuture<>();
+        private final CountDownLatch decodedBehind = new CountDownLatch(1);
+        /** The next index the process thread claims (low 32 bits) and one past the last the reader has not claimed (high 32 bits). */
+        private final AtomicLong claims = new AtomicLong();
+        private Object[] slots; // published by read's completion; slot i by decodedBehind when the reader claimed i
+        private int claimedUpTo; // process thread: the events before it that it has claimed
 
-        PageReader(long highest, int batch) {
+        Page(long from, long highest, int batch) {
+            this.from = from;
             this.highest = highest;
             this.batch = batch;
         }
 
-        List<StoredEvent> read(long from) {
-            if (ahead == null || aheadFrom != from) return settings.store().journal().read(persistenceId, from, highest, batch);
-            FutureTask<List<StoredEvent>> page = ahead;
-            ahead = null;
+        @Override
+        public void run() {
+            List<StoredEvent> events;
+            try {
+                events = read(from, highest, batch);
+            } catch (Throwable t) {
+                decodedBehind.countDown();
+                read.completeExceptionally(t);
+                return;
+            }
+            slots = new Object[events.size()];
+            claims.set((long) events.size() << 32);
+            read.complete(events);
+            try {
+                while (true) {
+                    long c = claims.get();
+                    int lo = (int) c, hi = (int) (c >>> 32);
+                    if (lo >= hi) break;
+                    int start = Math.max(lo, hi - CLAIM);
+                    if (claims.compareAndSet(c, ((long) start << 32) | lo)) {
+                        for (int i = hi - 1; i >= start; i--) slots[i] = decode(events.get(i));
+                    }
+                }
+            } finally {
+                decodedBehind.countDown();
+            }
+        }
+
+        List<StoredEvent> events() {
             boolean interrupted = false;
             try {
                 while (true) {
                     try {
-                        return page.get();
+                        return read.get();
                     } catch (InterruptedException e) {
                         interrupted = true; // the read is under way; a process is interrupted only to stop, after it
                     }
@@ -140,11 +210,35 @@ public final class Recovery<S, E> {
             }
         }
 
-        void readAhead(long from) {
-            aheadFrom = from;
-            ahead = new FutureTask<>(() -> settings.store().journal().read(persistenceId, from, highest, batch));
-            Thread.ofVirtual().name("perpetua-replay:" + persistenceId).start(ahead);
+        /** The decoded event at {@code i} (called in order from 0, after {@link #events()}): decoded here unless the reader claimed it. */
+        Object take(int i) {
+            if (i < claimedUpTo) return decode(read.resultNow().get(i));
+            while (true) {
+                long c = claims.get();
+                int lo = (int) c, hi = (int) (c >>> 32);
+                if (i >= hi) break; // the reader has it
+                int end = Math.min(hi, lo + CLAIM);
+                if (claims.compareAndSet(c, ((long) hi << 32) | end)) {
+                    claimedUpTo = end;
+                    return decode(read.resultNow().get(i));
+                }
+            }
+            awaitUninterruptibly(decodedBehind);
+            return slots[i];
         }
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
     }
 
     /** {@code e} as a {@link RecoveryFailedException} naming the process (a store failure, for instance). */
