@@ -54,6 +54,8 @@ public final class JournalWriter implements AutoCloseable {
         WriteRequest request = new WriteRequest(write, events, this);
         if (closed) {
             request.fail(closedFailure(request));
+        } else if (queue.isEmpty() && combining.compareAndSet(false, true)) {
+            writeHolding(request); // no one writing, no one waiting: write it without queueing it
         } else {
             queue.add(request);
         }
@@ -78,32 +80,41 @@ public final class JournalWriter implements AutoCloseable {
      */
     void combine(WriteRequest mine) {
         while (!queue.isEmpty() && combining.compareAndSet(false, true)) {
-            // the batch belongs to many processes: an interrupt of this one must not disturb the store's I/O
-            boolean interrupted = Thread.interrupted();
-            Runnable completions = null;
-            try {
-                WriteRequest r;
-                while (batch.size() < maxBatch && (r = queue.poll()) != null) batch.add(r);
-                if (!batch.isEmpty()) {
-                    if (closed) {
-                        for (WriteRequest w : batch) w.fail(closedFailure(w));
-                    } else {
-                        completions = writeBatch();
-                    }
-                }
-            } finally {
-                batch.clear();
-                atomicWrites.clear();
-                combining.set(false);
-                if (interrupted) Thread.currentThread().interrupt();
-                // writes that arrived meanwhile: the oldest writer takes the next batch (even if this one failed)
-                WriteRequest next = queue.peek();
-                if (next != null) next.wake();
-            }
-            // waking this batch's writers overlaps with the next batch's store write
-            if (completions != null) completions.run();
+            writeHolding(null);
             if (mine.isDone()) return;
         }
+    }
+
+    /**
+     * Writes one batch ({@code first}, if not null, then what is queued) while holding
+     * {@link #combining}, and lets go of it.
+     */
+    private void writeHolding(WriteRequest first) {
+        // the batch belongs to many processes: an interrupt of this one must not disturb the store's I/O
+        boolean interrupted = Thread.interrupted();
+        Runnable completions = null;
+        try {
+            if (first != null) batch.add(first);
+            WriteRequest r;
+            while (batch.size() < maxBatch && (r = queue.poll()) != null) batch.add(r);
+            if (!batch.isEmpty()) {
+                if (closed) {
+                    for (WriteRequest w : batch) w.fail(closedFailure(w));
+                } else {
+                    completions = writeBatch();
+                }
+            }
+        } finally {
+            batch.clear();
+            atomicWrites.clear();
+            combining.set(false);
+            if (interrupted) Thread.currentThread().interrupt();
+            // writes that arrived meanwhile: the oldest writer takes the next batch (even if this one failed)
+            WriteRequest next = queue.peek();
+            if (next != null) next.wake();
+        }
+        // waking this batch's writers overlaps with the next batch's store write
+        if (completions != null) completions.run();
     }
 
     /**
