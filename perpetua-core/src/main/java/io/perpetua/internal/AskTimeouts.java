@@ -35,9 +35,12 @@ public final class AskTimeouts {
         this.timers = timers;
     }
 
-    /** A new reply that fails with {@link CallTimeoutException} once {@code timeout} has passed. */
-    CompletableFuture<Object> newReply(String persistenceId, Duration timeout) {
-        Reply reply = new Reply(persistenceId, timeout, System.nanoTime() + timeout.toNanos());
+    /**
+     * A new reply that fails with {@link CallTimeoutException} once {@code deadline} ({@link
+     * System#nanoTime()}, the ask's start plus {@code timeout}) has passed.
+     */
+    CompletableFuture<Object> newReply(String persistenceId, Duration timeout, long deadline) {
+        Reply reply = new Reply(persistenceId, timeout, deadline);
         int stripe = (int) Thread.currentThread().threadId() & (STRIPES - 1);
         Reply head;
         do {

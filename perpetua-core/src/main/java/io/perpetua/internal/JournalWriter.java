@@ -175,22 +175,14 @@ public final class JournalWriter implements AutoCloseable {
     /** Writes everything already submitted, then stops: later writes fail without being attempted. */
     @Override
     public void close() {
-        while (!combining.compareAndSet(false, true)) LockSupport.parkNanos(100_000);
-        try {
-            WriteRequest r;
-            while (!queue.isEmpty()) {
-                while (batch.size() < maxBatch && (r = queue.poll()) != null) batch.add(r);
-                try {
-                    Runnable completions = writeBatch();
-                    if (completions != null) completions.run();
-                } finally {
-                    batch.clear();
-                    atomicWrites.clear();
-                }
+        while (true) {
+            while (!combining.compareAndSet(false, true)) LockSupport.parkNanos(100_000);
+            if (queue.isEmpty()) {
+                closed = true;
+                combining.set(false);
+                break;
             }
-            closed = true;
-        } finally {
-            combining.set(false);
+            writeHolding(null);
         }
         WriteRequest next = queue.peek(); // a write that slipped in after the last batch: its writer fails it
         if (next != null) next.wake();

@@ -260,11 +260,12 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
     public CompletableFuture<Object> tryAsk(Object request, Duration timeout) {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(timeout, "timeout");
-        CompletableFuture<Object> reply = settings.askTimeouts().newReply(persistenceId, timeout);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        CompletableFuture<Object> reply = settings.askTimeouts().newReply(persistenceId, timeout, deadline);
         // a call not accepted is dropped from the timeouts at the next sweep (completed here)
         boolean accepted = false;
         try {
-            accepted = offer(new Call(request, reply), System.nanoTime() + timeout.toNanos(), timeout);
+            accepted = offer(new Call(request, reply), deadline, timeout);
         } finally {
             if (!accepted) reply.cancel(false);
         }

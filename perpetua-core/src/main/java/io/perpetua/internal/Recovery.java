@@ -10,9 +10,8 @@ import io.perpetua.spi.SnapshotRecord;
 import io.perpetua.spi.StoredEvent;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -151,7 +150,7 @@ public final class Recovery<S, E> {
         private final int batch;
         /** Completed after the slots and claims are set up, so that a taker finds them ready. */
         private final CompletableFuture<List<StoredEvent>> read = new CompletableFuture<>();
-        private final CountDownLatch decodedBehind = new CountDownLatch(1);
+        private final CompletableFuture<Void> decodedBehind = new CompletableFuture<>();
         /** The next index the process thread claims (low 32 bits) and one past the last the reader has not claimed (high 32 bits). */
         private final AtomicLong claims = new AtomicLong();
         private Object[] slots; // published by read's completion; slot i by decodedBehind when the reader claimed i
@@ -169,7 +168,7 @@ public final class Recovery<S, E> {
             try {
                 events = read(from, highest, batch);
             } catch (Throwable t) {
-                decodedBehind.countDown();
+                decodedBehind.complete(null);
                 read.completeExceptionally(t);
                 return;
             }
@@ -187,26 +186,18 @@ public final class Recovery<S, E> {
                     }
                 }
             } finally {
-                decodedBehind.countDown();
+                decodedBehind.complete(null);
             }
         }
 
+        /** The page, as the store returned it or threw; waits (uninterruptibly: the read is bounded) for the read. */
         List<StoredEvent> events() {
-            boolean interrupted = false;
             try {
-                while (true) {
-                    try {
-                        return read.get();
-                    } catch (InterruptedException e) {
-                        interrupted = true; // the read is under way; a process is interrupted only to stop, after it
-                    }
-                }
-            } catch (ExecutionException e) {
+                return read.join();
+            } catch (CompletionException e) {
                 if (e.getCause() instanceof RuntimeException r) throw r;
                 if (e.getCause() instanceof Error err) throw err;
-                throw new IllegalStateException(e.getCause());
-            } finally {
-                if (interrupted) Thread.currentThread().interrupt();
+                throw e;
             }
         }
 
@@ -223,22 +214,9 @@ public final class Recovery<S, E> {
                     return decode(read.resultNow().get(i));
                 }
             }
-            awaitUninterruptibly(decodedBehind);
+            decodedBehind.join();
             return slots[i];
         }
-    }
-
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) Thread.currentThread().interrupt();
     }
 
     /** {@code e} as a {@link RecoveryFailedException} naming the process (a store failure, for instance). */
