@@ -120,13 +120,7 @@ public final class JacksonSerializer implements Serializer {
 
     /** A reader per type, made once: it keeps the type's deserializer, found otherwise on every read. */
     private ObjectReader readerFor(Class<?> type) {
-        ObjectReader reader = readers.get(type);
-        if (reader == null) {
-            reader = mapper.readerFor(type);
-            ObjectReader raced = readers.putIfAbsent(type, reader);
-            if (raced != null) reader = raced;
-        }
-        return reader;
+        return readers.computeIfAbsent(type, mapper::readerFor);
     }
 
     @Override
