@@ -99,6 +99,7 @@ public final class PostgresStore implements Store {
     private final String writeSql;
     private final String writeKnownSql;
     private final String highestSql;
+    private final String streamIdsSql;
 
     /** How the listener connects: a JDBC URL with credentials, or null to poll only. */
     record ListenerSettings(String jdbcUrl, java.util.Properties properties) {}
@@ -113,35 +114,39 @@ public final class PostgresStore implements Store {
         // The check of each stream's expected sequence number n against the journal: "found" is 1 if
         // n exists and n + 1 does not (the expectation holds), 0 if neither exists, 2 or 3 if n + 1
         // does. Shaped for plain index scans: at most two index entries per stream, its row by key.
+        // The third column is the stream's id, null when it has no row (it never had an event).
         this.checkSql = "SELECT u.o, (SELECT coalesce(sum(CASE WHEN x.s = u.n THEN 1 ELSE 2 END), 0) FROM (SELECT j.sequence_nr AS s"
-                + " FROM " + t("event_journal") + " j WHERE j.persistence_id = u.id AND j.sequence_nr >= u.n"
-                + " ORDER BY j.sequence_nr LIMIT 2) x WHERE x.s <= u.n + 1),"
-                + " CASE WHEN u.n = 0 THEN (SELECT true FROM " + t("streams") + " s WHERE s.persistence_id = u.id) END"
-                + " FROM unnest(?::text[], ?::bigint[]) WITH ORDINALITY AS u(id, n, o)";
+                + " FROM " + t("event_journal") + " j WHERE j.stream_id = r.stream_id AND j.sequence_nr >= u.n"
+                + " ORDER BY j.sequence_nr LIMIT 2) x WHERE x.s <= u.n + 1), r.stream_id"
+                + " FROM unnest(?::text[], ?::bigint[]) WITH ORDINALITY AS u(id, n, o) LEFT JOIN " + t("streams")
+                + " r ON r.persistence_id = u.id";
         // Sent together: JIT compilation off for the transaction (it costs milliseconds and gains
         // nothing here), the position lock, then the check, in a snapshot taken once the lock is
         // held, so that every earlier append is visible to it.
         this.lockAndCheckSql = "SET LOCAL jit = off; SELECT highest FROM " + t("global_position") + " WHERE id = 1 FOR UPDATE; "
                 + checkSql;
         this.highestOfStreamsSql = "SELECT u.o, (SELECT j.sequence_nr FROM " + t("event_journal") + " j"
-                + " WHERE j.persistence_id = u.id ORDER BY j.sequence_nr DESC LIMIT 1), (SELECT s.highest_sequence_nr FROM "
-                + t("streams") + " s WHERE s.persistence_id = u.id) FROM unnest(?::text[]) WITH ORDINALITY AS u(id, o)";
+                + " WHERE j.stream_id = r.stream_id ORDER BY j.sequence_nr DESC LIMIT 1), r.highest_sequence_nr, r.stream_id"
+                + " FROM unnest(?::text[]) WITH ORDINALITY AS u(id, o) LEFT JOIN " + t("streams") + " r"
+                + " ON r.persistence_id = u.id";
         // A stream's highest sequence number: its last event, or, when none is left (all deleted),
         // the number its row keeps (the row is written when the stream starts and by deletes).
-        this.highestSql = "SELECT coalesce((SELECT sequence_nr FROM " + t("event_journal") + " WHERE persistence_id = ?"
-                + " ORDER BY sequence_nr DESC LIMIT 1), (SELECT highest_sequence_nr FROM " + t("streams")
-                + " WHERE persistence_id = ?), 0)";
+        // No row: no stream, 0.
+        this.highestSql = "SELECT coalesce((SELECT j.sequence_nr FROM " + t("event_journal") + " j WHERE j.stream_id = r.stream_id"
+                + " ORDER BY j.sequence_nr DESC LIMIT 1), r.highest_sequence_nr) FROM " + t("streams") + " r"
+                + " WHERE r.persistence_id = ?";
+        this.streamIdsSql = "SELECT nextval('" + schema + ".stream_ids') FROM generate_series(1, ?)";
         // One statement: the events, their tags, the rows of new streams, the new highest position
         // and the notification (delivered after the commit).
-        String events = "INSERT INTO " + t("event_journal") + " (global_position, persistence_id, sequence_nr,"
+        String events = "INSERT INTO " + t("event_journal") + " (global_position, persistence_id, stream_id, sequence_nr,"
                 + " written_at, written_nanos, manifest, schema_version, tags, payload)"
-                + " SELECT p, i, s, to_timestamp(w) + (n / 1000) * interval '1 microsecond', n, m, v, g::text[], b"
-                + " FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::int[], ?::text[], ?::int[],"
-                + " ?::text[], ?::bytea[]) AS x(p, i, s, w, n, m, v, g, b)";
+                + " SELECT p, i, k, s, to_timestamp(w) + (n / 1000) * interval '1 microsecond', n, m, v, g::text[], b"
+                + " FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::int[], ?::text[], ?::int[],"
+                + " ?::text[], ?::bytea[]) AS x(p, i, k, s, w, n, m, v, g, b)";
         String tags = "INSERT INTO " + t("event_tags") + " (tag, global_position) SELECT t, p FROM unnest(?::text[], ?::bigint[])"
                 + " AS y(t, p)";
-        String newStreams = "INSERT INTO " + t("streams") + " (persistence_id, highest_sequence_nr, deleted_up_to)"
-                + " SELECT i, h, 0 FROM unnest(?::text[], ?::bigint[]) AS z(i, h)";
+        String newStreams = "INSERT INTO " + t("streams") + " (persistence_id, stream_id, highest_sequence_nr, deleted_up_to)"
+                + " SELECT i, k, h, 0 FROM unnest(?::text[], ?::bigint[], ?::bigint[]) AS z(i, k, h)";
         this.writeSql = "WITH ev AS (" + events + "), tg AS (" + tags + "), st AS (" + newStreams + " ON CONFLICT DO NOTHING),"
                 + " g AS (UPDATE " + t("global_position") + " SET highest = ? WHERE id = 1 RETURNING highest)"
                 + " SELECT pg_notify(?, highest::text) FROM g";
@@ -344,13 +349,16 @@ public final class PostgresStore implements Store {
          * it). So when this store finds the position where its own last append left it, no one else
          * has written since, and these streams need no look-up. Guarded by {@link #appending}.
          */
-        private final Map<String, Long> known = new LinkedHashMap<>(1024, 0.75f, true) {
+        private final Map<String, Known> known = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<String, Known> eldest) {
                 return size() > KNOWN_STREAMS;
             }
         };
         private long knownAt = -1;
+        /** Stream ids reserved from the sequence for new streams and not used yet. Guarded by {@link #appending}. */
+        private final LongList spareStreamIds = new LongList(0);
+        private int nextSpareStreamId;
 
         @Override
         public List<WriteResult> append(List<AtomicWrite> writes) {
@@ -386,7 +394,7 @@ public final class PostgresStore implements Store {
                     }
                     for (Map.Entry<String, Stream> e : batch.streams.entrySet()) {
                         Stream s = e.getValue();
-                        if (s.known && s.highest > 0) known.put(e.getKey(), s.highest);
+                        if (s.known && s.highest > 0) known.put(e.getKey(), new Known(s.highest, s.streamId));
                     }
                     knownAt = Math.max(batch.start, batch.position);
                     if (batch.position > batch.start) advance(batch.position);
@@ -409,11 +417,11 @@ public final class PostgresStore implements Store {
         private boolean appendKnown(Batch batch) throws SQLException {
             if (knownAt < 0) return false;
             for (Map.Entry<String, Stream> e : batch.streams.entrySet()) {
-                Long highest = known.get(e.getKey());
-                if (highest != null) {
-                    e.getValue().known(highest, false);
+                Known k = known.get(e.getKey());
+                if (k != null) {
+                    e.getValue().known(k.highest(), k.streamId());
                 } else if (e.getValue().firstExpected instanceof ExpectedSequence.Exactly x && x.sequenceNr() == 0) {
-                    e.getValue().known(0, true); // if it does exist, its row's primary key refuses the write
+                    e.getValue().knownNew(); // if it does exist, its row's primary key refuses the write
                 } else {
                     return false;
                 }
@@ -424,11 +432,11 @@ public final class PostgresStore implements Store {
             if (batch.position == batch.start) return true; // every write was rejected: nothing to write
             try (Connection c = connection()) {
                 if (!c.getAutoCommit()) c.setAutoCommit(true);
+                reserveStreamIds(c, batch);
                 try (PreparedStatement ps = c.prepareStatement(writeKnownSql)) {
                     ps.setLong(1, batch.position);
                     ps.setLong(2, batch.start);
-                    batch.bind(c, ps, 3);
-                    ps.setString(16, channel);
+                    ps.setString(batch.bind(c, ps, 3), channel);
                     try (ResultSet rs = ps.executeQuery()) {
                         if (rs.next()) return true;
                     }
@@ -451,10 +459,11 @@ public final class PostgresStore implements Store {
                     batch.position = batch.start;
                     batch.build();
                     if (batch.position > batch.start) {
+                        reserveStreamIds(c, batch);
                         try (PreparedStatement ps = c.prepareStatement(writeSql)) {
-                            batch.bind(c, ps, 1);
-                            ps.setLong(14, batch.position);
-                            ps.setString(15, channel);
+                            int next = batch.bind(c, ps, 1);
+                            ps.setLong(next++, batch.position);
+                            ps.setString(next, channel);
                             ps.executeQuery().close();
                         }
                     }
@@ -497,10 +506,10 @@ public final class PostgresStore implements Store {
                 List<String> more = new ArrayList<>();
                 for (Map.Entry<String, Stream> e : streams.entrySet()) {
                     if (e.getValue().known) continue;
-                    Long highest = known.get(e.getKey());
-                    if (highest == null) continue;
+                    Known k = known.get(e.getKey());
+                    if (k == null) continue;
                     if (current) {
-                        e.getValue().known(highest, false);
+                        e.getValue().known(k.highest(), k.streamId());
                     } else {
                         more.add(e.getKey());
                     }
@@ -523,10 +532,42 @@ public final class PostgresStore implements Store {
                         long inJournal = rs.getLong(2);
                         boolean hasEvents = !rs.wasNull();
                         long recorded = rs.getLong(3);
+                        long streamId = rs.getLong(4);
                         boolean hasRow = !rs.wasNull();
-                        streams.get(lookUp.get(rs.getInt(1) - 1)).known(hasEvents ? inJournal : recorded, !hasEvents && !hasRow);
+                        Stream s = streams.get(lookUp.get(rs.getInt(1) - 1));
+                        if (!hasRow) {
+                            s.knownNew(); // no row, so no event either
+                        } else {
+                            s.known(hasEvents ? inJournal : recorded, streamId);
+                        }
                     }
                 }
+            }
+        }
+
+        /**
+         * Gives each new stream the built batch writes an id from the sequence, reserving a few more at a time
+         * so that a run of new streams costs one round trip now and then.
+         */
+        private void reserveStreamIds(Connection c, Batch batch) throws SQLException {
+            int needed = 0;
+            for (Stream s : batch.newStreams) if (s.streamId == 0) needed++;
+            if (needed == 0) return;
+            int spare = spareStreamIds.size() - nextSpareStreamId;
+            if (spare < needed) {
+                LongList fresh = new LongList(needed + 64);
+                for (int i = nextSpareStreamId; i < spareStreamIds.size(); i++) fresh.add(spareStreamIds.get(i));
+                try (PreparedStatement ps = c.prepareStatement(streamIdsSql)) {
+                    ps.setInt(1, needed - spare + 64);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) fresh.add(rs.getLong(1));
+                    }
+                }
+                spareStreamIds.reset(fresh);
+                nextSpareStreamId = 0;
+            }
+            for (Stream s : batch.newStreams) {
+                if (s.streamId == 0) s.streamId = spareStreamIds.get(nextSpareStreamId++);
             }
         }
 
@@ -554,10 +595,12 @@ public final class PostgresStore implements Store {
                     Stream s = streams.get(ids.get(rs.getInt(1) - 1));
                     long expected = ((ExpectedSequence.Exactly) s.firstExpected).sequenceNr();
                     long found = rs.getLong(2); // 0: neither, 1: only the expected, 2: only the next, 3: both
-                    if (expected > 0 && found == 1) {
-                        s.known(expected, false);
-                    } else if (expected == 0 && found == 0 && !rs.getBoolean(3)) {
-                        s.known(0, true);
+                    long streamId = rs.getLong(3);
+                    boolean hasRow = !rs.wasNull();
+                    if (expected > 0 && found == 1 && hasRow) {
+                        s.known(expected, streamId);
+                    } else if (expected == 0 && !hasRow) {
+                        s.knownNew();
                     }
                 }
             }
@@ -601,7 +644,10 @@ public final class PostgresStore implements Store {
             private byte[][] payloads;
             private final List<String> tagNames = new ArrayList<>();
             private final LongList tagPositions = new LongList(0);
+            /** Each event's stream, whose id is read when binding (a new stream's is reserved after build). */
+            private List<Stream> eventStreams;
             private final List<String> newIds = new ArrayList<>();
+            private final List<Stream> newStreams = new ArrayList<>();
             private final LongList newHighest = new LongList(0);
 
             Batch(List<AtomicWrite> writes) {
@@ -625,6 +671,7 @@ public final class PostgresStore implements Store {
                 for (int w = 0; w < writes.size(); w++) if (rejections[w] == null) events += writes.get(w).events().size();
                 positions = new LongList(events);
                 eventIds = new ArrayList<>(events);
+                eventStreams = new ArrayList<>(events);
                 seqs = new LongList(events);
                 seconds = new LongList(events);
                 nanos = new int[events];
@@ -656,6 +703,7 @@ public final class PostgresStore implements Store {
                         position++;
                         positions.add(position);
                         eventIds.add(write.persistenceId());
+                        eventStreams.add(s);
                         seqs.add(seq);
                         Instant t = e.timestamp();
                         seconds.add(t.getEpochSecond());
@@ -675,6 +723,7 @@ public final class PostgresStore implements Store {
                     if (s.isNew && seq > highest) {
                         s.isNew = false;
                         newIds.add(write.persistenceId());
+                        newStreams.add(s);
                         newHighest.add(seq);
                     }
                     results.add(new WriteResult.Written(highest + 1, written));
@@ -687,11 +736,15 @@ public final class PostgresStore implements Store {
                 return conflicts;
             }
 
-            /** Binds the events, the tags and the new streams, 13 parameters from {@code first} on. */
-            void bind(Connection c, PreparedStatement ps, int first) throws SQLException {
+            /**
+             * Binds the events, the tags and the new streams from parameter {@code first} on; returns
+             * the index of the next parameter.
+             */
+            int bind(Connection c, PreparedStatement ps, int first) throws SQLException {
                 int i = first;
                 ps.setObject(i++, positions.toArray());
                 ps.setArray(i++, c.createArrayOf("text", eventIds.toArray()));
+                ps.setObject(i++, streamIds(eventStreams));
                 ps.setObject(i++, seqs.toArray());
                 ps.setObject(i++, seconds.toArray());
                 ps.setObject(i++, nanos);
@@ -702,7 +755,15 @@ public final class PostgresStore implements Store {
                 ps.setArray(i++, c.createArrayOf("text", tagNames.toArray()));
                 ps.setObject(i++, tagPositions.toArray());
                 ps.setArray(i++, c.createArrayOf("text", newIds.toArray()));
-                ps.setObject(i, newHighest.toArray());
+                ps.setObject(i++, streamIds(newStreams));
+                ps.setObject(i++, newHighest.toArray());
+                return i;
+            }
+
+            private static long[] streamIds(List<Stream> streams) {
+                long[] ids = new long[streams.size()];
+                for (int k = 0; k < ids.length; k++) ids[k] = streams.get(k).streamId;
+                return ids;
             }
         }
 
@@ -752,7 +813,8 @@ public final class PostgresStore implements Store {
             Objects.requireNonNull(persistenceId, "persistenceId");
             if (max == 0 || fromSequenceNr > toSequenceNr) return guardOpen(List.of());
             return query("SELECT " + COLUMNS + " FROM " + t("event_journal")
-                    + " WHERE persistence_id = ? AND sequence_nr >= ? AND sequence_nr <= ? ORDER BY sequence_nr LIMIT ?",
+                    + " WHERE stream_id = (SELECT stream_id FROM " + t("streams") + " WHERE persistence_id = ?)"
+                    + " AND sequence_nr >= ? AND sequence_nr <= ? ORDER BY sequence_nr LIMIT ?",
                     persistenceId, fromSequenceNr, toSequenceNr, max);
         }
 
@@ -765,7 +827,6 @@ public final class PostgresStore implements Store {
         public long highestSequenceNr(String persistenceId) {
             try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(highestSql)) {
                 ps.setString(1, persistenceId);
-                ps.setString(2, persistenceId);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? rs.getLong(1) : 0;
                 }
@@ -780,7 +841,8 @@ public final class PostgresStore implements Store {
                 c.setAutoCommit(false);
                 try {
                     long deleted;
-                    try (PreparedStatement ps = c.prepareStatement("SELECT deleted_up_to FROM "
+                    long streamId;
+                    try (PreparedStatement ps = c.prepareStatement("SELECT deleted_up_to, stream_id FROM "
                             + t("streams") + " WHERE persistence_id = ? FOR UPDATE")) {
                         ps.setString(1, persistenceId);
                         try (ResultSet rs = ps.executeQuery()) {
@@ -789,6 +851,7 @@ public final class PostgresStore implements Store {
                                 return;
                             }
                             deleted = rs.getLong(1);
+                            streamId = rs.getLong(2);
                         }
                     }
                     // read after the row lock: deletes of one stream run one at a time; an append
@@ -796,7 +859,6 @@ public final class PostgresStore implements Store {
                     long highest;
                     try (PreparedStatement ps = c.prepareStatement(highestSql)) {
                         ps.setString(1, persistenceId);
-                        ps.setString(2, persistenceId);
                         try (ResultSet rs = ps.executeQuery()) {
                             rs.next();
                             highest = rs.getLong(1);
@@ -806,14 +868,14 @@ public final class PostgresStore implements Store {
                     if (to > deleted) {
                         try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t("event_tags")
                                 + " WHERE global_position IN (SELECT global_position FROM " + t("event_journal")
-                                + " WHERE persistence_id = ? AND sequence_nr <= ? AND cardinality(tags) > 0)")) {
-                            ps.setString(1, persistenceId);
+                                + " WHERE stream_id = ? AND sequence_nr <= ? AND cardinality(tags) > 0)")) {
+                            ps.setLong(1, streamId);
                             ps.setLong(2, to);
                             ps.executeUpdate();
                         }
                         try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t("event_journal")
-                                + " WHERE persistence_id = ? AND sequence_nr <= ?")) {
-                            ps.setString(1, persistenceId);
+                                + " WHERE stream_id = ? AND sequence_nr <= ?")) {
+                            ps.setLong(1, streamId);
                             ps.setLong(2, to);
                             ps.executeUpdate();
                         }
@@ -895,6 +957,9 @@ public final class PostgresStore implements Store {
         }
     }
 
+    /** A stream's highest sequence number and id, as this store last wrote or found them. */
+    private record Known(long highest, long streamId) {}
+
     /** What an append knows of one stream of its batch. */
     private static final class Stream {
         final ExpectedSequence firstExpected;
@@ -903,14 +968,24 @@ public final class PostgresStore implements Store {
         boolean known;
         /** Whether the stream has no row yet (it never had an event). */
         boolean isNew;
+        /** The stream's id in {@code streams}; for a new stream, one reserved for it (0 until then). */
+        long streamId;
 
         Stream(ExpectedSequence firstExpected) {
             this.firstExpected = firstExpected;
         }
 
-        void known(long highest, boolean isNew) {
+        void known(long highest, long streamId) {
             this.highest = highest;
-            this.isNew = isNew;
+            this.streamId = streamId;
+            this.isNew = false;
+            this.known = true;
+        }
+
+        void knownNew() {
+            this.highest = 0;
+            this.streamId = 0;
+            this.isNew = true;
             this.known = true;
         }
     }
@@ -931,6 +1006,16 @@ public final class PostgresStore implements Store {
 
         long get(int i) {
             return values[i];
+        }
+
+        int size() {
+            return size;
+        }
+
+        /** Takes the values of {@code other}. */
+        void reset(LongList other) {
+            values = other.values;
+            size = other.size;
         }
 
         long[] toArray() {

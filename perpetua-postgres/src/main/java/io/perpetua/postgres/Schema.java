@@ -16,7 +16,7 @@ import java.util.List;
 final class Schema {
 
     /** The schema version this library writes and reads. */
-    static final int VERSION = 2;
+    static final int VERSION = 3;
 
     private static final List<String> V1 = List.of(
             """
@@ -79,9 +79,47 @@ final class Schema {
             'Set when the stream starts and by deletes; the highest sequence number is that of the stream''s last
             event in event_journal, or this when none is left (schema version 2)'""");
 
+    /**
+     * Version 3 keys the journal's streams by an integer: each stream's row in {@code streams} gets
+     * a {@code stream_id} from a sequence, each event carries it, and the unique key that fences
+     * writers becomes {@code (stream_id, sequence_nr)} instead of {@code (persistence_id,
+     * sequence_nr)}. Inserting into an index of two bigints costs the server about a third less than
+     * into one that compares text, and the index is smaller. Events keep their persistence id as a
+     * column, so reads need no join. Migrating rewrites {@code event_journal} once (every row gets its
+     * stream's id) under the migration lock, in time proportional to the journal's size.
+     */
+    private static final List<String> V3 = List.of(
+            "CREATE SEQUENCE IF NOT EXISTS %1$s.stream_ids",
+            // every stream with events has a row (versions 1 and 2 write it when the stream starts);
+            // this keeps the migration safe for one that does not
+            """
+            INSERT INTO %1$s.streams (persistence_id, highest_sequence_nr, deleted_up_to)
+            SELECT persistence_id, max(sequence_nr), 0 FROM %1$s.event_journal GROUP BY persistence_id
+            ON CONFLICT DO NOTHING""",
+            "ALTER TABLE %1$s.streams ADD COLUMN stream_id bigint",
+            "UPDATE %1$s.streams SET stream_id = nextval('%1$s.stream_ids')",
+            "ALTER TABLE %1$s.streams ALTER COLUMN stream_id SET DEFAULT nextval('%1$s.stream_ids')",
+            "ALTER TABLE %1$s.streams ALTER COLUMN stream_id SET NOT NULL",
+            "ALTER TABLE %1$s.streams ADD CONSTRAINT streams_stream_id UNIQUE (stream_id)",
+            "ALTER SEQUENCE %1$s.stream_ids OWNED BY %1$s.streams.stream_id",
+            "ALTER TABLE %1$s.event_journal ADD COLUMN stream_id bigint",
+            "UPDATE %1$s.event_journal j SET stream_id = s.stream_id FROM %1$s.streams s"
+                    + " WHERE s.persistence_id = j.persistence_id COLLATE \"C\"",
+            "ALTER TABLE %1$s.event_journal ALTER COLUMN stream_id SET NOT NULL",
+            "ALTER TABLE %1$s.event_journal ADD CONSTRAINT event_journal_stream_id UNIQUE (stream_id, sequence_nr)",
+            "ALTER TABLE %1$s.event_journal DROP CONSTRAINT event_journal_stream",
+            """
+            COMMENT ON COLUMN %1$s.event_journal.stream_id IS
+            'The stream''s id in streams; (stream_id, sequence_nr) is unique (schema version 3)'""");
+
     private Schema() {}
 
     static void migrate(Connection c, String schema) {
+        migrate(c, schema, VERSION);
+    }
+
+    /** Migrates to {@code upTo} at most (an earlier version, for tests of the migration). */
+    static void migrate(Connection c, String schema, int upTo) {
         try {
             boolean autoCommit = c.getAutoCommit();
             c.setAutoCommit(false);
@@ -102,9 +140,13 @@ final class Schema {
                     for (String ddl : V1) st.execute(ddl.formatted(schema));
                     st.execute("INSERT INTO " + schema + ".schema_version (version) VALUES (1)");
                 }
-                if (current < 2) {
+                if (current < 2 && upTo >= 2) {
                     for (String ddl : V2) st.execute(ddl.formatted(schema));
                     st.execute("INSERT INTO " + schema + ".schema_version (version) VALUES (2)");
+                }
+                if (current < 3 && upTo >= 3) {
+                    for (String ddl : V3) st.execute(ddl.formatted(schema));
+                    st.execute("INSERT INTO " + schema + ".schema_version (version) VALUES (3)");
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {

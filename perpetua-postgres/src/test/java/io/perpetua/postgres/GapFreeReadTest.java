@@ -140,16 +140,22 @@ class GapFreeReadTest {
                     position = rs.getLong(1) + 1;
                 }
                 String id = "slow-" + i;
+                long streamId;
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema + ".streams (persistence_id,"
+                        + " highest_sequence_nr, deleted_up_to) VALUES (?, 1, 0) RETURNING stream_id")) {
+                    ps.setString(1, id);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        streamId = rs.getLong(1);
+                    }
+                }
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema + ".event_journal (global_position,"
-                        + " persistence_id, sequence_nr, written_at, written_nanos, manifest, schema_version, tags, payload)"
-                        + " VALUES (?, ?, 1, ?, 0, 'e', 1, '{}', '\\x00')")) {
+                        + " persistence_id, stream_id, sequence_nr, written_at, written_nanos, manifest, schema_version, tags,"
+                        + " payload) VALUES (?, ?, ?, 1, ?, 0, 'e', 1, '{}', '\\x00')")) {
                     ps.setLong(1, position);
                     ps.setString(2, id);
-                    ps.setObject(3, OffsetDateTime.now(ZoneOffset.UTC));
-                    ps.executeUpdate();
-                }
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema + ".streams VALUES (?, 1, 0)")) {
-                    ps.setString(1, id);
+                    ps.setLong(3, streamId);
+                    ps.setObject(4, OffsetDateTime.now(ZoneOffset.UTC));
                     ps.executeUpdate();
                 }
                 try (Statement st = c.createStatement()) {
