@@ -136,11 +136,13 @@ public final class PostgresStore implements Store {
                 + " ORDER BY j.sequence_nr DESC LIMIT 1), r.highest_sequence_nr) FROM " + t("streams") + " r"
                 + " WHERE r.persistence_id = ?";
         this.streamIdsSql = "SELECT nextval('" + schema + ".stream_ids') FROM generate_series(1, ?)";
+        // Most events have no tag: their tags are a constant rather than a literal parsed per row.
         // One statement: the events, their tags, the rows of new streams, the new highest position
         // and the notification (delivered after the commit).
         String events = "INSERT INTO " + t("event_journal") + " (global_position, persistence_id, stream_id, sequence_nr,"
                 + " written_at, written_nanos, manifest, schema_version, tags, payload)"
-                + " SELECT p, i, k, s, to_timestamp(w) + (n / 1000) * interval '1 microsecond', n, m, v, g::text[], b"
+                + " SELECT p, i, k, s, to_timestamp(w) + (n / 1000) * interval '1 microsecond', n, m, v,"
+                + " CASE WHEN g = '{}' THEN '{}'::text[] ELSE g::text[] END, b"
                 + " FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::int[], ?::text[], ?::int[],"
                 + " ?::text[], ?::bytea[]) AS x(p, i, k, s, w, n, m, v, g, b)";
         String tags = "INSERT INTO " + t("event_tags") + " (tag, global_position) SELECT t, p FROM unnest(?::text[], ?::bigint[])"
@@ -436,7 +438,7 @@ public final class PostgresStore implements Store {
                 try (PreparedStatement ps = c.prepareStatement(writeKnownSql)) {
                     ps.setLong(1, batch.position);
                     ps.setLong(2, batch.start);
-                    ps.setString(batch.bind(c, ps, 3), channel);
+                    ps.setString(batch.bind(ps, 3), channel);
                     try (ResultSet rs = ps.executeQuery()) {
                         if (rs.next()) return true;
                     }
@@ -461,7 +463,7 @@ public final class PostgresStore implements Store {
                     if (batch.position > batch.start) {
                         reserveStreamIds(c, batch);
                         try (PreparedStatement ps = c.prepareStatement(writeSql)) {
-                            int next = batch.bind(c, ps, 1);
+                            int next = batch.bind(ps, 1);
                             ps.setLong(next++, batch.position);
                             ps.setString(next, channel);
                             ps.executeQuery().close();
@@ -738,23 +740,24 @@ public final class PostgresStore implements Store {
 
             /**
              * Binds the events, the tags and the new streams from parameter {@code first} on; returns
-             * the index of the next parameter.
+             * the index of the next parameter. Arrays go in binary form (strings too: no quoting here,
+             * no parsing on the server).
              */
-            int bind(Connection c, PreparedStatement ps, int first) throws SQLException {
+            int bind(PreparedStatement ps, int first) throws SQLException {
                 int i = first;
                 ps.setObject(i++, positions.toArray());
-                ps.setArray(i++, c.createArrayOf("text", eventIds.toArray()));
+                ps.setObject(i++, eventIds.toArray(String[]::new));
                 ps.setObject(i++, streamIds(eventStreams));
                 ps.setObject(i++, seqs.toArray());
                 ps.setObject(i++, seconds.toArray());
                 ps.setObject(i++, nanos);
-                ps.setArray(i++, c.createArrayOf("text", manifests.toArray()));
+                ps.setObject(i++, manifests.toArray(String[]::new));
                 ps.setObject(i++, versions);
-                ps.setArray(i++, c.createArrayOf("text", tagLists.toArray()));
+                ps.setObject(i++, tagLists.toArray(String[]::new));
                 ps.setObject(i++, payloads);
-                ps.setArray(i++, c.createArrayOf("text", tagNames.toArray()));
+                ps.setObject(i++, tagNames.toArray(String[]::new));
                 ps.setObject(i++, tagPositions.toArray());
-                ps.setArray(i++, c.createArrayOf("text", newIds.toArray()));
+                ps.setObject(i++, newIds.toArray(String[]::new));
                 ps.setObject(i++, streamIds(newStreams));
                 ps.setObject(i++, newHighest.toArray());
                 return i;
