@@ -33,6 +33,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,8 +41,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
@@ -77,6 +82,13 @@ public final class PostgresStore implements Store {
 
     private static final Logger log = LoggerFactory.getLogger(PostgresStore.class);
 
+    /**
+     * How long an append written without the position lock waits for it (normally an earlier
+     * batch's commit, milliseconds) before giving up and appending again under the lock. Ends a
+     * deadlock with another node's append sooner than the server's deadlock check.
+     */
+    static final int PIPELINED_LOCK_TIMEOUT_MS = 200;
+
     /** The largest event or snapshot payload accepted, in bytes. */
     public static final int MAX_PAYLOAD_BYTES = 64 << 20;
 
@@ -98,6 +110,8 @@ public final class PostgresStore implements Store {
     private final String highestOfStreamsSql;
     private final String writeSql;
     private final String writeKnownSql;
+    private final String insertSql;
+    private final String moveSql;
     private final String highestSql;
     private final String streamIdsSql;
 
@@ -152,14 +166,21 @@ public final class PostgresStore implements Store {
         this.writeSql = "WITH ev AS (" + events + "), tg AS (" + tags + "), st AS (" + newStreams + " ON CONFLICT DO NOTHING),"
                 + " g AS (UPDATE " + t("global_position") + " SET highest = ? WHERE id = 1 RETURNING highest)"
                 + " SELECT pg_notify(?, highest::text) FROM g";
-        // The same without the lock taken beforehand, run as a transaction of its own: the position
-        // row is updated (and locked until the commit) only if the highest position is still the
-        // expected one, and the rows are inserted only if it was. A stream taken for new that exists
-        // makes the primary key of its row refuse the statement.
+        // The same without the lock taken beforehand, run as a transaction of its own (appendAlone):
+        // the position row is updated (and locked until the commit) only if the highest position is
+        // still the expected one, and the rows are inserted only if it was. A stream taken for new
+        // that exists makes the primary key of its row refuse the statement.
         String ifUnmoved = " WHERE EXISTS (SELECT 1 FROM g)";
         this.writeKnownSql = "WITH g AS (UPDATE " + t("global_position") + " SET highest = ? WHERE id = 1 AND highest = ?"
                 + " RETURNING highest), ev AS (" + events + ifUnmoved + "), tg AS (" + tags + ifUnmoved + "), st AS ("
                 + newStreams + ifUnmoved + ") SELECT pg_notify(?, highest::text) FROM g";
+        // Behind a batch in flight (appendPipelined): the rows first, then the position
+        // moves only if it is still the expected one. A stream taken for new that exists makes the
+        // primary key of its row refuse the insert.
+        this.insertSql = "SET LOCAL lock_timeout = '" + PIPELINED_LOCK_TIMEOUT_MS + "ms'; WITH ev AS (" + events
+                + "), tg AS (" + tags + "), st AS (" + newStreams + ") SELECT 1";
+        this.moveSql = "WITH g AS (UPDATE " + t("global_position") + " SET highest = ? WHERE id = 1 AND highest = ?"
+                + " RETURNING highest) SELECT pg_notify(?, highest::text) FROM g";
         try (Connection c = dataSource.getConnection()) {
             Schema.migrate(c, this.schema);
         } catch (SQLException e) {
@@ -208,6 +229,11 @@ public final class PostgresStore implements Store {
     /** The schema holding the tables. */
     public String schema() {
         return schema;
+    }
+
+    /** Batches written behind another batch still in flight (see {@code Journal.appendPipelined}). */
+    long pipelinedBatches() {
+        return journal.pipelined.sum();
     }
 
     @Override
@@ -339,17 +365,36 @@ public final class PostgresStore implements Store {
 
     private final class Journal implements EventJournal {
 
+        /** How many times an append under the lock is made before a refusal is reported. */
+        private static final int LOCKED_ATTEMPTS = 5;
+        /** The smallest batch that {@link #append} splits in two. */
+        private static final int SPLIT_AT = 256;
+        /** Appends under the lock that must find no other writer before appends go without it again. */
+        private static final int QUIET_APPENDS = 100;
+        /** How many stream ids an append reserves beyond those it needs. */
+        private static final int SPARE_STREAM_IDS = 1024;
+        /**
+         * SQL states of a refused append that wrote nothing and is worth making again under the
+         * lock: unique violation, deadlock detected, lock not available (the lock timeout).
+         */
+        private static final Set<String> RETRYABLE = Set.of("23505", "40P01", "55P03");
         /** How many streams' highest sequence numbers {@link #known} keeps at most. */
         private static final int KNOWN_STREAMS = 100_000;
 
-        /** Appends of this store run one at a time (they would queue for the position lock anyway). */
+        /**
+         * Guards what appends plan with: {@link #known}, {@link #knownAt}, the reserved stream ids
+         * and the batches in flight. Appends under the position lock run holding it.
+         */
         private final ReentrantLock appending = new ReentrantLock();
+        /** Signalled when the last batch in flight is done. */
+        private final Condition drained = appending.newCondition();
         /**
          * The highest sequence numbers of streams this store wrote or looked up, exact as long as the
          * highest global position is still {@link #knownAt}: every append that writes an event moves
          * that position, and nothing else changes a stream's highest sequence number (deletes keep
          * it). So when this store finds the position where its own last append left it, no one else
-         * has written since, and these streams need no look-up. Guarded by {@link #appending}.
+         * has written since, and these streams need no look-up. Batches in flight count as written
+         * (if one fails, all of this is forgotten). Guarded by {@link #appending}.
          */
         private final Map<String, Known> known = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
@@ -357,119 +402,254 @@ public final class PostgresStore implements Store {
                 return size() > KNOWN_STREAMS;
             }
         };
+        /** The highest position once every batch in flight is written; -1 when not known. */
         private long knownAt = -1;
         /** Stream ids reserved from the sequence for new streams and not used yet. Guarded by {@link #appending}. */
         private final LongList spareStreamIds = new LongList(0);
         private int nextSpareStreamId;
+        /** Batches written without the lock and not done yet, and their streams. Guarded by {@link #appending}. */
+        private int inFlight;
+        private final Set<String> inFlightStreams = new HashSet<>();
+        /** The batch planned last, while in flight. */
+        private Batch last;
+        /** Batches written by {@link #appendPipelined}. */
+        final LongAdder pipelined = new LongAdder();
+        /** Set while an append waits for the batches in flight, so that no new one starts meanwhile. */
+        private boolean draining;
+        /**
+         * Appends to make under the lock before writing without it again: set when another node's
+         * append is seen, counted down by appends that find the position where this store left it.
+         * Writing without the lock pays off when this store is the only writer; beside another
+         * writer, rows at the same positions make the two wait for each other (see
+         * {@link #appendPipelined}). Guarded by {@link #appending}.
+         */
+        private int lockedAppendsToGo;
 
+        /**
+         * Appends a batch; one of {@value #SPLIT_AT} writes or more is split by stream into two
+         * halves written at once (see {@link #appendOne}), so that the server inserts the rows of
+         * both on two connections while the first one's commit waits for the disk. A failure of
+         * either fails the whole append (the other half may have been written: outcome unknown).
+         */
         @Override
         public List<WriteResult> append(List<AtomicWrite> writes) {
             Objects.requireNonNull(writes, "writes");
-            if (writes.isEmpty()) return new ArrayList<>();
-            appending.lock();
+            if (writes.size() < SPLIT_AT) return appendOne(writes);
+            List<AtomicWrite> first = new ArrayList<>(writes.size() / 2 + 16);
+            List<AtomicWrite> second = new ArrayList<>(writes.size() / 2 + 16);
+            boolean[] inSecond = new boolean[writes.size()];
+            for (int i = 0; i < writes.size(); i++) {
+                int h = writes.get(i).persistenceId().hashCode();
+                inSecond[i] = ((h ^ (h >>> 16)) & 1) != 0; // every write of a stream in the same half
+                (inSecond[i] ? second : first).add(writes.get(i));
+            }
+            if (first.isEmpty() || second.isEmpty()) return appendOne(writes);
+            CompletableFuture<List<WriteResult>> other = new CompletableFuture<>();
+            Thread.ofVirtual().name("perpetua-pg-append").start(() -> {
+                try {
+                    other.complete(appendOne(second));
+                } catch (Throwable t) {
+                    other.completeExceptionally(t);
+                }
+            });
+            List<WriteResult> firstResults;
             try {
-                for (int attempt = 1; ; attempt++) {
-                    Batch batch = new Batch(writes);
-                    boolean locked = false;
-                    try {
-                        if (attempt > 1 || !appendKnown(batch)) {
-                            locked = true;
-                            batch = new Batch(writes);
-                            appendLocked(batch, attempt == 1);
-                        }
-                    } catch (SQLException | RuntimeException e) {
-                        known.clear();
-                        knownAt = -1;
-                        // A unique key refused a row: the statement failed before the commit, so
-                        // nothing was written. (Without the lock, that is how a stream taken for new
-                        // turns out to exist.) Look every stream up and try once more; a second
-                        // refusal is reported.
-                        if (attempt == 1 && e instanceof SQLException se && "23505".equals(se.getSQLState())) {
-                            if (locked) {
-                                log.warn("append on {} met a unique key; trying again with every stream looked up: {}",
-                                        uri, e.getMessage());
-                            }
-                            continue;
-                        }
-                        if (e instanceof SQLException se) throw failure("append of " + writes.size() + " writes", se);
-                        throw (RuntimeException) e;
-                    }
-                    for (Map.Entry<String, Stream> e : batch.streams.entrySet()) {
-                        Stream s = e.getValue();
-                        if (s.known && s.highest > 0) known.put(e.getKey(), new Known(s.highest, s.streamId));
-                    }
-                    knownAt = Math.max(batch.start, batch.position);
-                    if (batch.position > batch.start) advance(batch.position);
+                firstResults = appendOne(first);
+            } finally {
+                // no write of this call may still be running once it returns or throws
+                try {
+                    other.join();
+                } catch (CompletionException ignored) {
+                    // reported below, unless this half failed first
+                }
+            }
+            List<WriteResult> secondResults;
+            try {
+                secondResults = other.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof RuntimeException re) throw re;
+                if (e.getCause() instanceof Error err) throw err;
+                throw e;
+            }
+            List<WriteResult> results = new ArrayList<>(writes.size());
+            int f = 0;
+            int g = 0;
+            for (boolean later : inSecond) results.add(later ? secondResults.get(g++) : firstResults.get(f++));
+            return results;
+        }
+
+        /**
+         * Appends one batch. When this store knows every stream of the batch (see {@link #known}),
+         * the batch is planned under {@link #appending} and written outside it (see
+         * {@link #appendAlone}), so that, when appends are made concurrently, a second batch can be
+         * planned and sent while the first is still being written and flushed: its rows go in while
+         * the first one's commit waits for the disk (see {@link #appendPipelined}). Otherwise, or if
+         * that fails, the append looks the streams up under the position lock, once the batches in
+         * flight are done.
+         */
+        private List<WriteResult> appendOne(List<AtomicWrite> writes) {
+            if (writes.isEmpty()) return new ArrayList<>();
+            Batch batch = new Batch(writes);
+            if (plan(batch)) {
+                boolean written = false;
+                try {
+                    written = batch.after == null ? appendAlone(batch) : appendPipelined(batch);
+                } catch (SQLException e) {
+                    // A unique key refused a row (another node wrote at these positions, or a stream
+                    // taken for new exists), or a lock wait was given up: nothing was written.
+                    if (!RETRYABLE.contains(e.getSQLState())) throw failure("append of " + writes.size() + " writes", e);
+                    log.debug("append on {} without the lock was refused ({}); trying again under the lock", uri, e.getMessage());
+                } finally {
+                    settle(batch, written);
+                }
+                if (written) {
+                    advance(batch.position);
                     return batch.results;
                 }
+            }
+            return appendUnderLock(writes);
+        }
+
+        /**
+         * Plans {@code batch} for {@link #appendPipelined} if every stream is known (or new: its
+         * first write expects no event), none is in a batch in flight, and every write matches what
+         * is known; then counts the batch in flight and takes its outcome as known. Returns false,
+         * having changed nothing, otherwise (a conflict is reported only after a look under the lock).
+         */
+        private boolean plan(Batch batch) {
+            appending.lock();
+            try {
+                if (knownAt < 0 || draining || lockedAppendsToGo > 0) return false;
+                for (Map.Entry<String, Stream> e : batch.streams.entrySet()) {
+                    if (inFlightStreams.contains(e.getKey())) return false;
+                    Known k = known.get(e.getKey());
+                    if (k != null) {
+                        e.getValue().known(k.highest(), k.streamId());
+                    } else if (e.getValue().firstExpected instanceof ExpectedSequence.Exactly x && x.sequenceNr() == 0) {
+                        e.getValue().knownNew(); // if it does exist, its row's primary key refuses the write
+                    } else {
+                        return false;
+                    }
+                }
+                batch.start = knownAt;
+                batch.position = knownAt;
+                if (batch.build() > 0) return false;
+                if (batch.position == batch.start) return false; // every write was rejected: no need to hurry
+                if (!takeSpareStreamIds(batch)) return false; // reserving more takes a round trip: under the lock
+                inFlight++;
+                inFlightStreams.addAll(batch.streams.keySet());
+                batch.after = last;
+                last = batch;
+                remember(batch);
+                return true;
             } finally {
                 appending.unlock();
             }
         }
 
         /**
-         * The append in one statement and one round trip, without looking anything up, when this
-         * store knows every stream of the batch (or the stream is new: its first write expects no
-         * event) and every write matches what it knows. The statement moves the highest position only
-         * if it is still where this store's last append left it: then no one else has appended since,
-         * and what the store knows holds. Taking the position row's lock and committing in the same
-         * statement keeps positions in commit order. Returns false, having written nothing, if the
-         * batch does not qualify or the position moved.
+         * Takes {@code batch} out of flight; if it was not written, forgets what is known (batches
+         * planned after it took it as written; they find the position elsewhere and write nothing).
          */
-        private boolean appendKnown(Batch batch) throws SQLException {
-            if (knownAt < 0) return false;
-            for (Map.Entry<String, Stream> e : batch.streams.entrySet()) {
-                Known k = known.get(e.getKey());
-                if (k != null) {
-                    e.getValue().known(k.highest(), k.streamId());
-                } else if (e.getValue().firstExpected instanceof ExpectedSequence.Exactly x && x.sequenceNr() == 0) {
-                    e.getValue().knownNew(); // if it does exist, its row's primary key refuses the write
-                } else {
-                    return false;
+        private void settle(Batch batch, boolean written) {
+            appending.lock();
+            try {
+                inFlight--;
+                inFlightStreams.removeAll(batch.streams.keySet());
+                if (last == batch) last = null;
+                batch.after = null;
+                batch.settled.complete(written);
+                if (!written) {
+                    known.clear();
+                    knownAt = -1;
+                    lockedAppendsToGo = QUIET_APPENDS;
                 }
+                if (inFlight == 0) drained.signalAll();
+            } finally {
+                appending.unlock();
             }
-            batch.start = knownAt;
-            batch.position = knownAt;
-            if (batch.build() > 0) return false; // a conflict is reported only after a look under the lock
-            if (batch.position == batch.start) return true; // every write was rejected: nothing to write
+        }
+
+        /** Records what a written (or planned) batch leaves: its streams' highest numbers and the position. */
+        private void remember(Batch batch) {
+            for (Map.Entry<String, Stream> e : batch.streams.entrySet()) {
+                Stream s = e.getValue();
+                if (s.known && s.highest > 0) known.put(e.getKey(), new Known(s.highest, s.streamId));
+            }
+            knownAt = Math.max(batch.start, batch.position);
+        }
+
+        /**
+         * Writes a planned batch when no other is in flight: one statement in a transaction of its
+         * own, one round trip with the commit. The position row is updated (and locked until the
+         * commit) only if the highest position is still where the plan found it, and the rows are
+         * inserted only if it was. Returns false, having written nothing, if the position had moved.
+         */
+        private boolean appendAlone(Batch batch) throws SQLException {
             try (Connection c = connection()) {
                 if (!c.getAutoCommit()) c.setAutoCommit(true);
-                reserveStreamIds(c, batch);
                 try (PreparedStatement ps = c.prepareStatement(writeKnownSql)) {
                     ps.setLong(1, batch.position);
                     ps.setLong(2, batch.start);
                     ps.setString(batch.bind(ps, 3), channel);
                     try (ResultSet rs = ps.executeQuery()) {
-                        if (rs.next()) return true;
+                        return rs.next();
                     }
                 }
             }
-            knownAt = -1; // someone else appended since
-            return false;
         }
 
         /**
-         * The append under the position lock, looking up what it does not know. Round trips: the
-         * lock with the check of the streams' expectations (one), rarely a second look at streams
-         * whose check failed, the write (one), the commit (one).
+         * Writes a planned batch while the one planned before it is in flight, without taking the
+         * position lock first:
+         * the rows go in at the positions planned (while the batch planned before this one may still
+         * be writing or committing), then, once that batch is done, the highest position moves only
+         * if it is still where the plan found it; the update takes the position row's lock until the
+         * commit, so positions stay in commit order. Returns false, having written nothing, if the
+         * position had moved or the batch before was not written. Three round trips: the rows, the
+         * position, the commit; only the last two wait for the batch before.
+         *
+         * <p>Rows at positions another node is writing make the insert wait for that node's commit
+         * and then fail on the primary key. An append of another node under the position lock may in
+         * turn wait for rows of this one while this one waits for the lock: the lock timeout ends
+         * that wait, and the append is made again under the lock.
          */
-        private void appendLocked(Batch batch, boolean useKnown) throws SQLException {
+        private boolean appendPipelined(Batch batch) throws SQLException {
+            return inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement(insertSql)) {
+                    batch.bind(ps, 1);
+                    ps.execute(); // SET LOCAL, then the rows
+                    while (ps.getMoreResults() || ps.getUpdateCount() != -1) {
+                        // nothing to read
+                    }
+                }
+                boolean moved = batch.after == null || batch.after.settled.join();
+                if (moved) {
+                    try (PreparedStatement ps = c.prepareStatement(moveSql)) {
+                        ps.setLong(1, batch.position);
+                        ps.setLong(2, batch.start);
+                        ps.setString(3, channel);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            moved = rs.next();
+                        }
+                    }
+                }
+                if (moved) {
+                    c.commit();
+                    pipelined.increment();
+                } else {
+                    c.rollback();
+                }
+                return moved;
+            });
+        }
+
+        /** Runs {@code work} in a transaction on a connection of the pool, rolling back if it throws. */
+        private <T> T inTransaction(SqlWork<T> work) throws SQLException {
             try (Connection c = connection()) {
                 c.setAutoCommit(false);
                 try {
-                    lookUp(c, batch, useKnown);
-                    batch.position = batch.start;
-                    batch.build();
-                    if (batch.position > batch.start) {
-                        reserveStreamIds(c, batch);
-                        try (PreparedStatement ps = c.prepareStatement(writeSql)) {
-                            int next = batch.bind(ps, 1);
-                            ps.setLong(next++, batch.position);
-                            ps.setString(next, channel);
-                            ps.executeQuery().close();
-                        }
-                    }
-                    c.commit();
+                    return work.run(c);
                 } catch (SQLException | RuntimeException e) {
                     try {
                         c.rollback();
@@ -481,6 +661,73 @@ public final class PostgresStore implements Store {
                     c.setAutoCommit(true);
                 }
             }
+        }
+
+        /** The append under the position lock, once no batch is in flight; retried after a refusal (see {@link #RETRYABLE}). */
+        private List<WriteResult> appendUnderLock(List<AtomicWrite> writes) {
+            appending.lock();
+            try {
+                draining = true;
+                try {
+                    while (inFlight > 0) drained.awaitUninterruptibly();
+                } finally {
+                    draining = false;
+                }
+                for (int attempt = 1; ; attempt++) {
+                    Batch batch = new Batch(writes);
+                    long before = knownAt;
+                    try {
+                        appendLocked(batch, attempt == 1);
+                    } catch (SQLException | RuntimeException e) {
+                        known.clear();
+                        knownAt = -1;
+                        // A unique key refused a row (another node's rows at these positions, or a
+                        // stream taken for new exists) or a lock wait was given up: the statement
+                        // failed before the commit, so nothing was written. Each refusal by a unique
+                        // key means another node wrote; look every stream up and try again, a few times.
+                        if (attempt < LOCKED_ATTEMPTS && e instanceof SQLException se && RETRYABLE.contains(se.getSQLState())) {
+                            log.debug("append on {} was refused; trying again with every stream looked up: {}", uri, e.getMessage());
+                            continue;
+                        }
+                        if (e instanceof SQLException se) throw failure("append of " + writes.size() + " writes", se);
+                        throw (RuntimeException) e;
+                    }
+                    if (before >= 0 && batch.start != before) {
+                        lockedAppendsToGo = QUIET_APPENDS; // another node appended
+                    } else if (before >= 0 && lockedAppendsToGo > 0) {
+                        lockedAppendsToGo--;
+                    }
+                    remember(batch);
+                    if (batch.position > batch.start) advance(batch.position);
+                    return batch.results;
+                }
+            } finally {
+                appending.unlock();
+            }
+        }
+
+        /**
+         * The append under the position lock, looking up what it does not know. Round trips: the
+         * lock with the check of the streams' expectations (one), rarely a second look at streams
+         * whose check failed, the write (one), the commit (one).
+         */
+        private void appendLocked(Batch batch, boolean useKnown) throws SQLException {
+            inTransaction(c -> {
+                lookUp(c, batch, useKnown);
+                batch.position = batch.start;
+                batch.build();
+                if (batch.position > batch.start) {
+                    reserveStreamIds(c, batch);
+                    try (PreparedStatement ps = c.prepareStatement(writeSql)) {
+                        int next = batch.bind(ps, 1);
+                        ps.setLong(next++, batch.position);
+                        ps.setString(next, channel);
+                        ps.executeQuery().close();
+                    }
+                }
+                c.commit();
+                return null;
+            });
         }
 
         /** Takes the position lock and finds the highest sequence number of every stream of the batch. */
@@ -548,8 +795,10 @@ public final class PostgresStore implements Store {
         }
 
         /**
-         * Gives each new stream the built batch writes an id from the sequence, reserving a few more at a time
-         * so that a run of new streams costs one round trip now and then.
+         * Gives each new stream the built batch writes an id from the sequence, reserving
+         * {@value #SPARE_STREAM_IDS} more at a time, so that new streams cost a round trip now and
+         * then, and a batch written without the lock finds its ids reserved (gaps in stream ids are
+         * harmless).
          */
         private void reserveStreamIds(Connection c, Batch batch) throws SQLException {
             int needed = 0;
@@ -557,10 +806,10 @@ public final class PostgresStore implements Store {
             if (needed == 0) return;
             int spare = spareStreamIds.size() - nextSpareStreamId;
             if (spare < needed) {
-                LongList fresh = new LongList(needed + 64);
+                LongList fresh = new LongList(needed + SPARE_STREAM_IDS);
                 for (int i = nextSpareStreamId; i < spareStreamIds.size(); i++) fresh.add(spareStreamIds.get(i));
                 try (PreparedStatement ps = c.prepareStatement(streamIdsSql)) {
-                    ps.setInt(1, needed - spare + 64);
+                    ps.setInt(1, needed - spare + SPARE_STREAM_IDS);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) fresh.add(rs.getLong(1));
                     }
@@ -568,9 +817,18 @@ public final class PostgresStore implements Store {
                 spareStreamIds.reset(fresh);
                 nextSpareStreamId = 0;
             }
+            takeSpareStreamIds(batch);
+        }
+
+        /** Gives the batch's new streams ids reserved earlier; false, giving none, if too few are left. */
+        private boolean takeSpareStreamIds(Batch batch) {
+            int needed = 0;
+            for (Stream s : batch.newStreams) if (s.streamId == 0) needed++;
+            if (needed > spareStreamIds.size() - nextSpareStreamId) return false;
             for (Stream s : batch.newStreams) {
                 if (s.streamId == 0) s.streamId = spareStreamIds.get(nextSpareStreamId++);
             }
+            return true;
         }
 
         /** Binds the streams to check (those whose first write expects a sequence number) to the check. */
@@ -632,6 +890,10 @@ public final class PostgresStore implements Store {
             /** The streams of the batch, each with the expectation of its first write. */
             final Map<String, Stream> streams = new LinkedHashMap<>();
             final List<WriteResult> results;
+            /** Whether the batch was written, once it is done (for batches planned after it). */
+            final CompletableFuture<Boolean> settled = new CompletableFuture<>();
+            /** The batch planned just before this one, if it was still in flight then. */
+            Batch after;
             /** The highest position before the batch, and after it. */
             long start;
             long position;
@@ -958,6 +1220,12 @@ public final class PostgresStore implements Store {
             guardOpen(null);
             return visible.await(afterPosition, timeout);
         }
+    }
+
+    /** Work on a connection that may throw {@link SQLException}. */
+    @FunctionalInterface
+    private interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
     }
 
     /** A stream's highest sequence number and id, as this store last wrote or found them. */
