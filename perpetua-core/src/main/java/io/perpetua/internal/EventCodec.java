@@ -22,6 +22,7 @@ public final class EventCodec<S, E> {
     private final Serializer serializer;
     private final boolean keepObjects;
     private final EventAdapter<E> adapter;
+    private final boolean defaultAdapter;
     private final Function<? super S, ?> toStored;
     private final Function<Object, ? extends S> fromStored;
 
@@ -39,6 +40,7 @@ public final class EventCodec<S, E> {
         this.serializer = serializer;
         this.keepObjects = keepObjects;
         this.adapter = adapter != null ? adapter : new EventAdapter<>() {};
+        this.defaultAdapter = adapter == null;
         this.toStored = toStored;
         this.fromStored = fromStored;
     }
@@ -80,6 +82,8 @@ public final class EventCodec<S, E> {
     /** The current events for one stored event, through the adapter; empty if the adapter drops it. */
     @SuppressWarnings("unchecked")
     public List<E> decode(StoredEvent stored) {
+        // what the default adapter gives, without a RawEvent view and checks per replayed event
+        if (defaultAdapter) return List.of((E) Codec.decode(serializer, stored.payload()));
         List<? extends E> events = adapter.fromJournal(new Raw(stored));
         if (events == null) {
             throw new IllegalStateException("event adapter " + adapter.getClass().getName() + " returned null");

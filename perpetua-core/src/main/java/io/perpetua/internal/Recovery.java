@@ -59,11 +59,10 @@ public final class Recovery<S, E> {
     }
 
     /** Applies every event after {@code fromSeq} to {@code state}. */
-    @SuppressWarnings("unchecked")
     Recovered<S> replay(S state, long lastSeq, long snapshotSeq) {
         long highest = settings.store().journal().highestSequenceNr(persistenceId);
         int batch = settings.recoveryBatchSize();
-        long replayed = 0;
+        Progress<S> progress = new Progress<>(state, lastSeq);
         long next = lastSeq + 1;
         ArrayDeque<Page> ahead = new ArrayDeque<>(PAGES_AHEAD);
         while (next <= highest) {
@@ -91,31 +90,62 @@ public final class Recovery<S, E> {
                     from += batch;
                 }
             }
-            for (int i = 0; i < events.size(); i++) {
-                StoredEvent stored = events.get(i);
-                Object decoded = page != null ? page.take(i) : decode(stored);
-                if (decoded instanceof RuntimeException e) {
-                    poison(stored, "cannot be deserialized", e);
-                    lastSeq = stored.sequenceNr();
-                    continue;
-                }
-                try {
-                    S nextState = state;
-                    for (E event : (List<E>) decoded) {
-                        nextState = behaviour.apply(nextState, event);
-                        if (nextState == null) throw new IllegalStateException("apply returned null");
-                    }
-                    state = nextState;
-                } catch (RuntimeException e) {
-                    poison(stored, "cannot be applied", e);
-                }
-                lastSeq = stored.sequenceNr();
-                replayed++;
-            }
-            next = lastSeq + 1;
+            apply(events, page, progress);
+            next = progress.lastSeq + 1;
             if (events.size() < batch && events.getLast().sequenceNr() >= highest) break;
         }
-        return new Recovered<>(state, Math.max(lastSeq, highest), snapshotSeq, replayed);
+        return new Recovered<>(progress.state, Math.max(progress.lastSeq, highest), snapshotSeq, progress.replayed);
+    }
+
+    /** Where a replay is: the state, the last sequence number applied or skipped, and the events applied. */
+    private static final class Progress<S> {
+        S state;
+        long lastSeq;
+        long replayed;
+
+        Progress(S state, long lastSeq) {
+            this.state = state;
+            this.lastSeq = lastSeq;
+        }
+    }
+
+    /**
+     * Decodes (or takes from {@code page}, which decoded them ahead) and applies one page of events.
+     * A method of its own, called per page, so that the JIT compiles the per-event loop as a method
+     * whose paths every page takes: in one loop with the per-page steps, the branches only the last
+     * page takes made the compiled loop be discarded at the end of every long replay, and the next
+     * replay of the process ran slower until it was compiled again.
+     */
+    @SuppressWarnings("unchecked")
+    private void apply(List<StoredEvent> events, Page page, Progress<S> progress) {
+        S state = progress.state;
+        long lastSeq = progress.lastSeq;
+        long replayed = progress.replayed;
+        for (int i = 0, n = events.size(); i < n; i++) {
+            StoredEvent stored = events.get(i);
+            Object decoded = page != null ? page.take(i) : decode(stored);
+            if (decoded instanceof RuntimeException e) {
+                poison(stored, "cannot be deserialized", e);
+                lastSeq = stored.sequenceNr();
+                continue;
+            }
+            try {
+                S nextState = state;
+                List<E> current = (List<E>) decoded;
+                for (int j = 0, m = current.size(); j < m; j++) {
+                    nextState = behaviour.apply(nextState, current.get(j));
+                    if (nextState == null) throw new IllegalStateException("apply returned null");
+                }
+                state = nextState;
+            } catch (RuntimeException e) {
+                poison(stored, "cannot be applied", e);
+            }
+            lastSeq = stored.sequenceNr();
+            replayed++;
+        }
+        progress.state = state;
+        progress.lastSeq = lastSeq;
+        progress.replayed = replayed;
     }
 
     private List<StoredEvent> read(long from, long highest, int batch) {

@@ -49,7 +49,8 @@ final class InstantReader extends StdScalarDeserializer<Instant> implements Cont
     @Override
     public Instant deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
         if (p.hasToken(JsonToken.VALUE_STRING)) {
-            Instant fast = parseUtc(p.getText());
+            // from the parser's buffer: no String is made for a text that is only parsed
+            Instant fast = parseUtc(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
             if (fast != null) return fast;
         }
         return general.deserialize(p, ctxt);
@@ -57,39 +58,72 @@ final class InstantReader extends StdScalarDeserializer<Instant> implements Cont
 
     /** The instant of {@code s} in the form described above, or null if {@code s} is in another form. */
     static Instant parseUtc(String s) {
-        int n = s.length();
-        if (n < 20 || n > 30 || s.charAt(n - 1) != 'Z' || s.charAt(4) != '-' || s.charAt(7) != '-'
-                || s.charAt(10) != 'T' || s.charAt(13) != ':' || s.charAt(16) != ':') {
+        return parseUtc(s.toCharArray(), 0, s.length());
+    }
+
+    /**
+     * The instant of the {@code n} characters of {@code c} from {@code at} in the form described
+     * above, or null if they are in another form.
+     */
+    static Instant parseUtc(char[] c, int at, int n) {
+        if (n < 20 || n > 30 || c[at + n - 1] != 'Z' || c[at + 4] != '-' || c[at + 7] != '-'
+                || c[at + 10] != 'T' || c[at + 13] != ':' || c[at + 16] != ':') {
             return null;
         }
-        int year = digits(s, 0, 4);
-        int month = digits(s, 5, 2);
-        int day = digits(s, 8, 2);
-        int hour = digits(s, 11, 2);
-        int minute = digits(s, 14, 2);
-        int second = digits(s, 17, 2);
+        int year = digits(c, at, 4);
+        int month = digits(c, at + 5, 2);
+        int day = digits(c, at + 8, 2);
+        int hour = digits(c, at + 11, 2);
+        int minute = digits(c, at + 14, 2);
+        int second = digits(c, at + 17, 2);
         if ((year | month | day | hour | minute | second) < 0) return null;
         int nanos = 0;
         if (n > 20) {
             int fraction = n - 21; // between '.' and 'Z'
-            if (s.charAt(19) != '.' || fraction < 1 || fraction > 9) return null;
-            nanos = digits(s, 20, fraction);
+            if (c[at + 19] != '.' || fraction < 1 || fraction > 9) return null;
+            nanos = digits(c, at + 20, fraction);
             if (nanos < 0) return null;
             for (int i = fraction; i < 9; i++) nanos *= 10;
-        } else if (s.charAt(19) != 'Z') {
+        } else if (c[at + 19] != 'Z') {
             return null;
         }
         if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return null;
-        if (day > 28 && day > LocalDate.of(year, month, 1).lengthOfMonth()) return null;
-        long days = LocalDate.of(year, month, day).toEpochDay();
-        return Instant.ofEpochSecond(days * 86_400 + hour * 3_600L + minute * 60L + second, nanos);
+        if (day > 28 && day > lengthOfMonth(year, month)) return null;
+        return Instant.ofEpochSecond(epochDay(year, month, day) * 86_400 + hour * 3_600L + minute * 60L + second, nanos);
     }
 
+    /** The days in {@code month} of {@code year} (0 to 9999) of the proleptic Gregorian calendar. */
+    private static int lengthOfMonth(int year, int month) {
+        return switch (month) {
+            case 2 -> isLeap(year) ? 29 : 28;
+            case 4, 6, 9, 11 -> 30;
+            default -> 31;
+        };
+    }
+
+    private static boolean isLeap(int year) {
+        return (year & 3) == 0 && (year % 100 != 0 || year % 400 == 0);
+    }
+
+    /**
+     * The epoch day of a valid date of years 0 to 9999, as {@link LocalDate#toEpochDay()} computes it,
+     * without building and validating a {@code LocalDate} for every instant read.
+     */
+    private static long epochDay(int year, int month, int day) {
+        long days = 365L * year + (year + 3) / 4 - (year + 99) / 100 + (year + 399) / 400
+                + (367 * month - 362) / 12 + day - 1;
+        if (month > 2) days -= isLeap(year) ? 1 : 2;
+        return days - DAYS_0000_TO_1970;
+    }
+
+    /** The days from 0000-01-01 to 1970-01-01. */
+    private static final long DAYS_0000_TO_1970 = 719_528L;
+
     /** The decimal value of {@code count} ASCII digits at {@code from}, or -1 if one is not a digit. */
-    private static int digits(String s, int from, int count) {
+    private static int digits(char[] c, int from, int count) {
         int value = 0;
         for (int i = from; i < from + count; i++) {
-            int d = s.charAt(i) - '0';
+            int d = c[i] - '0';
             if (d < 0 || d > 9) return -1;
             value = value * 10 + d;
         }

@@ -27,6 +27,7 @@ import java.util.Collection;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Function;
 
 /**
  * The default serializer: each value as a JSON object, with its manifest and schema version from
@@ -58,6 +59,8 @@ public final class JacksonSerializer implements Serializer {
     private final Manifests manifests;
     private final ObjectMapper mapper;
     private final ConcurrentMap<Class<?>, ObjectReader> readers = new ConcurrentHashMap<>();
+    private final Function<Class<?>, ObjectReader> newReader;
+    private final ConcurrentMap<String, Target> targets = new ConcurrentHashMap<>();
 
     /** A serializer with default manifests (each type's binary class name, schema version 1). */
     public JacksonSerializer() {
@@ -79,6 +82,7 @@ public final class JacksonSerializer implements Serializer {
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .setDefaultTyping(new SealedTypes(manifests))
                 .build();
+        this.newReader = mapper::readerFor;
     }
 
     /** The manifests this serializer names types by. */
@@ -101,15 +105,26 @@ public final class JacksonSerializer implements Serializer {
 
     @Override
     public Object deserialize(Payload.Serialized payload) {
-        return deserialize(payload, manifests.typeForReading(payload));
+        Objects.requireNonNull(payload, "payload");
+        Target target = targets.get(payload.manifest());
+        if (target == null) target = targets.computeIfAbsent(payload.manifest(), m -> target(payload));
+        // a newer version than the type's own is refused by typeForReading, with its message
+        if (payload.schemaVersion() > target.schemaVersion()) manifests.typeForReading(payload);
+        return read(payload, target.type(), target.reader());
     }
 
     @Override
     public <T> T deserialize(Payload.Serialized payload, Class<T> type) {
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(type, "type");
+        @SuppressWarnings("unchecked")
+        T value = (T) read(payload, type, readerFor(type));
+        return value;
+    }
+
+    private static Object read(Payload.Serialized payload, Class<?> type, ObjectReader reader) {
         try {
-            T value = readerFor(type).readValue(payload.bytes());
+            Object value = reader.readValue(payload.bytes());
             if (value == null) throw new IllegalArgumentException("the JSON is null");
             return value;
         } catch (IOException | RuntimeException e) {
@@ -118,9 +133,22 @@ public final class JacksonSerializer implements Serializer {
         }
     }
 
+    /**
+     * What a manifest reads as: its type, the type's current schema version, and the type's reader,
+     * found once per manifest instead of for every event (several map lookups and allocations).
+     * {@link Manifests} does not change once built, and only manifests that resolve are kept, so the
+     * outcome is the same as resolving each time.
+     */
+    private record Target(Class<?> type, int schemaVersion, ObjectReader reader) {}
+
+    private Target target(Payload.Serialized payload) {
+        Class<?> type = manifests.typeForReading(payload);
+        return new Target(type, manifests.schemaVersionOf(type), readerFor(type));
+    }
+
     /** A reader per type, made once: it keeps the type's deserializer, found otherwise on every read. */
     private ObjectReader readerFor(Class<?> type) {
-        return readers.computeIfAbsent(type, mapper::readerFor);
+        return readers.computeIfAbsent(type, newReader); // a field, so that a hit allocates nothing
     }
 
     @Override

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.perpetua.spi.Payload;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.LocalDate;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.LongRange;
@@ -44,6 +45,31 @@ class InstantReaderTest {
         String text = base.substring(0, base.length() - 1) + "." + digitsText + "Z";
 
         assertThat(InstantReader.parseUtc(text)).isEqualTo(Instant.parse(text));
+    }
+
+    @Property(tries = 300)
+    void an_instant_inside_a_longer_buffer_reads_as_on_its_own(
+            @ForAll @LongRange(min = 0, max = 4_102_444_800L) long seconds,
+            @ForAll @IntRange(min = 0, max = 999_999_999) int nanos,
+            @ForAll @IntRange(min = 0, max = 20) int before) {
+        String text = Instant.ofEpochSecond(seconds, nanos).toString();
+        char[] buffer = ("\"".repeat(before) + text + "Z9-").toCharArray();
+
+        assertThat(InstantReader.parseUtc(buffer, before, text.length())).isEqualTo(Instant.parse(text));
+    }
+
+    @Test
+    void every_day_of_years_0000_to_9999_reads_as_the_standard_parser_reads_it() {
+        for (LocalDate day = LocalDate.of(0, 1, 1); day.getYear() <= 9999; day = day.plusDays(1)) {
+            String text = day + "T23:59:59Z";
+            Instant expected = Instant.ofEpochSecond(day.toEpochDay() * 86_400 + 86_399);
+            if (!expected.equals(InstantReader.parseUtc(text))) {
+                assertThat(InstantReader.parseUtc(text)).as(text).isEqualTo(expected);
+            }
+        }
+        assertThat(InstantReader.parseUtc("2100-02-29T00:00:00Z")).isNull();
+        assertThat(InstantReader.parseUtc("2000-02-29T00:00:00Z")).isEqualTo(Instant.parse("2000-02-29T00:00:00Z"));
+        assertThat(InstantReader.parseUtc("2026-04-31T00:00:00Z")).isNull();
     }
 
     @Test

@@ -137,6 +137,26 @@ class JacksonSerializerTest {
     }
 
     @Test
+    void data_from_a_newer_schema_version_is_refused_also_after_older_data_of_its_manifest_was_read() {
+        byte[] json = "{\"orderId\":\"o-3\"}".getBytes(StandardCharsets.UTF_8);
+        String manifest = OrderEvent.Cancelled.class.getName();
+        assertThat(serializer.deserialize(new Payload.Serialized(manifest, 1, json))).isInstanceOf(OrderEvent.Cancelled.class);
+
+        assertThatThrownBy(() -> serializer.deserialize(new Payload.Serialized(manifest, 2, json)))
+                .hasMessageContaining("schema version 2")
+                .hasMessageContaining("version 1");
+        assertThat(serializer.deserialize(new Payload.Serialized(manifest, 1, json))).isInstanceOf(OrderEvent.Cancelled.class);
+    }
+
+    @Test
+    void an_unknown_manifest_is_refused_every_time_it_is_read() {
+        Payload.Serialized p = new Payload.Serialized("order.Refunded", 1, "{}".getBytes(StandardCharsets.UTF_8));
+        for (int i = 0; i < 2; i++) {
+            assertThatThrownBy(() -> serializer.deserialize(p)).hasMessageContaining("unknown manifest 'order.Refunded'");
+        }
+    }
+
+    @Test
     void removed_fields_are_ignored_and_added_fields_read_as_empty() {
         Payload.Serialized p = new Payload.Serialized(OrderEvent.Cancelled.class.getName(), 1,
                 "{\"orderId\":\"o-4\",\"cancelledBy\":\"ann\"}".getBytes(StandardCharsets.UTF_8));
