@@ -92,7 +92,9 @@ public final class JournalWriter implements AutoCloseable {
     private void writeHolding(WriteRequest first) {
         // the batch belongs to many processes: an interrupt of this one must not disturb the store's I/O
         boolean interrupted = Thread.interrupted();
-        Runnable completions = null;
+        List<WriteResult> results = null;
+        WriteRequest single = null; // the batch's requests, to complete after letting go: one, or
+        WriteRequest[] written = null; // several (the batch list belongs to the next combiner then)
         try {
             if (first != null) batch.add(first);
             WriteRequest r;
@@ -100,8 +102,8 @@ public final class JournalWriter implements AutoCloseable {
             if (!batch.isEmpty()) {
                 if (closed) {
                     for (WriteRequest w : batch) w.fail(closedFailure(w));
-                } else {
-                    completions = writeBatch();
+                } else if ((results = writeBatch()) != null) {
+                    if (batch.size() == 1) single = batch.getFirst(); else written = batch.toArray(WriteRequest[]::new);
                 }
             }
         } finally {
@@ -114,14 +116,19 @@ public final class JournalWriter implements AutoCloseable {
             if (next != null) next.wake();
         }
         // waking this batch's writers overlaps with the next batch's store write
-        if (completions != null) completions.run();
+        if (single != null) {
+            single.complete(results.getFirst());
+        } else if (written != null) {
+            for (int i = 0; i < written.length; i++) written[i].complete(results.get(i));
+        }
     }
 
     /**
-     * Writes {@link #batch} and publishes its events; returns what completes its requests, to run
-     * after the combiner has let go. A store failure fails the requests at once.
+     * Writes {@link #batch} and publishes its events; returns the results, for the combiner to
+     * complete the requests with after it has let go. A store failure fails the requests at once
+     * (and returns null).
      */
-    private Runnable writeBatch() {
+    private List<WriteResult> writeBatch() {
         for (WriteRequest w : batch) atomicWrites.add(w.write);
         List<WriteResult> results;
         try {
@@ -144,18 +151,14 @@ public final class JournalWriter implements AutoCloseable {
             writes.add(atomicWrites.size());
         }
         telemetry.batchWritten(atomicWrites);
-        boolean publish = dispatcher.hasListeners();
-        List<PersistedEvent> published = publish ? new ArrayList<>() : null;
-        for (int i = 0; i < batch.size(); i++) {
-            WriteRequest w = batch.get(i);
-            WriteResult result = results.get(i);
-            if (publish && result instanceof WriteResult.Written written) collect(w, written, published);
+        if (dispatcher.hasListeners()) {
+            List<PersistedEvent> published = new ArrayList<>();
+            for (int i = 0; i < batch.size(); i++) {
+                if (results.get(i) instanceof WriteResult.Written w) collect(batch.get(i), w, published);
+            }
+            if (!published.isEmpty()) dispatcher.publish(published);
         }
-        if (publish && !published.isEmpty()) dispatcher.publish(published);
-        WriteRequest[] written = batch.toArray(WriteRequest[]::new);
-        return () -> {
-            for (int i = 0; i < written.length; i++) written[i].complete(results.get(i));
-        };
+        return results;
     }
 
     private static void collect(WriteRequest w, WriteResult.Written written, List<PersistedEvent> out) {

@@ -260,12 +260,13 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
     public CompletableFuture<Object> tryAsk(Object request, Duration timeout) {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(timeout, "timeout");
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long now = System.nanoTime();
+        long deadline = now + timeout.toNanos();
         CompletableFuture<Object> reply = settings.askTimeouts().newReply(persistenceId, timeout, deadline);
         // a call not accepted is dropped from the timeouts at the next sweep (completed here)
         boolean accepted = false;
         try {
-            accepted = offer(new Call(request, reply), deadline, timeout);
+            accepted = offer(new Call(request, reply), now, deadline, timeout);
         } finally {
             if (!accepted) reply.cancel(false);
         }
@@ -284,12 +285,12 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
 
     /** {@link #cast}, returning false instead of throwing when this incarnation no longer accepts messages. */
     public boolean tryCast(Object message) {
-        return offer(new Cast(Objects.requireNonNull(message, "message")), Long.MAX_VALUE, null);
+        return offer(new Cast(Objects.requireNonNull(message, "message")), System.nanoTime(), Long.MAX_VALUE, null);
     }
 
     /** {@link #send}, returning false instead of throwing when this incarnation no longer accepts messages. */
     public boolean trySend(Object info) {
-        return offer(new Info(Objects.requireNonNull(info, "info")), Long.MAX_VALUE, null);
+        return offer(new Info(Objects.requireNonNull(info, "info")), System.nanoTime(), Long.MAX_VALUE, null);
     }
 
     @Override
@@ -318,7 +319,9 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
     }
 
     private void enqueue(Msg msg) {
-        if (!offer(msg, Long.MAX_VALUE, null)) throw new ProcessStoppedException(persistenceId, stopReason);
+        if (!offer(msg, System.nanoTime(), Long.MAX_VALUE, null)) {
+            throw new ProcessStoppedException(persistenceId, stopReason);
+        }
     }
 
     /**
@@ -326,10 +329,11 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
      * longer accepts messages. Under {@link #gate}, so that no message slips in after the mailbox
      * closed (on termination or passivation).
      *
+     * @param now {@link System#nanoTime()} at the send (read once per ask for both uses)
      * @param deadline for a call waiting for room ({@link System#nanoTime()}); {@code Long.MAX_VALUE}: no limit
      * @param timeout the call's timeout, for the error; null for a cast or send
      */
-    private boolean offer(Msg msg, long deadline, Duration timeout) {
+    private boolean offer(Msg msg, long now, long deadline, Duration timeout) {
         gate.lock();
         try {
             if (!accepting) return false;
@@ -346,10 +350,11 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
                         throw new ProcessStoppedException(persistenceId, "the sender was interrupted while waiting for room");
                     }
                     if (!accepting) return false;
+                    now = System.nanoTime();
                 }
                 queued++;
             }
-            lastActivity = System.nanoTime();
+            lastActivity = now;
             mailbox.add(msg);
             return true;
         } finally {

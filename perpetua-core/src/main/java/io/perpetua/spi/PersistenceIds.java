@@ -18,16 +18,22 @@ public final class PersistenceIds {
      */
     public static String validate(String id) {
         if (id == null) throw new IllegalArgumentException("persistence id must not be null");
-        if (id.isBlank()) throw new IllegalArgumentException("persistence id must not be empty or blank: '" + id + "'");
+        // one pass over the characters (this runs for every write); the rules are reported in order
+        int control = -1;
+        boolean blank = true; // as String.isBlank: every character is whitespace
+        for (int i = 0, n = id.length(); i < n && (blank || control < 0); i++) {
+            char c = id.charAt(i);
+            if (blank && !Character.isWhitespace(c)) blank = false;
+            if (control < 0 && Character.isISOControl(c)) control = i;
+        }
+        if (blank) throw new IllegalArgumentException("persistence id must not be empty or blank: '" + id + "'");
         if (id.length() > MAX_LENGTH) {
             throw new IllegalArgumentException("persistence id is " + id.length() + " characters, the limit is "
                     + MAX_LENGTH + ": '" + id.substring(0, 40) + "...'");
         }
-        for (int i = 0; i < id.length(); i++) {
-            if (Character.isISOControl(id.charAt(i))) {
-                throw new IllegalArgumentException("persistence id contains a control character at index " + i
-                        + ": '" + id.replaceAll("\\p{Cntrl}", "?") + "'");
-            }
+        if (control >= 0) {
+            throw new IllegalArgumentException("persistence id contains a control character at index " + control
+                    + ": '" + id.replaceAll("\\p{Cntrl}", "?") + "'");
         }
         return id;
     }

@@ -1,5 +1,7 @@
 package io.perpetua.spi;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -13,10 +15,22 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class PositionSignal {
 
+    private static final VarHandle HIGHEST;
+
+    static {
+        try {
+            HIGHEST = MethodHandles.lookup().findVarHandle(PositionSignal.class, "highest", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private volatile long highest;
     private volatile boolean closed;
+    /** Threads in {@link #await}; an advance with none takes no lock (it happens on every append). */
+    private volatile int waiters;
 
     /** A signal starting at {@code initial} (the highest position already visible, 0 for none). */
     public PositionSignal(long initial) {
@@ -31,10 +45,19 @@ public final class PositionSignal {
 
     /** Announces that events up to {@code position} are visible; a lower or equal position changes nothing. */
     public void advance(long position) {
-        if (position <= highest) return;
+        for (long h; position > (h = highest); ) {
+            if (HIGHEST.compareAndSet(this, h, position)) {
+                // A waiter registers before it reads highest, and this reads waiters after it wrote
+                // highest, so one of the two sees the other: without waiters, no lock is taken.
+                if (waiters > 0) signalWaiters();
+                return;
+            }
+        }
+    }
+
+    private void signalWaiters() {
         lock.lock();
         try {
-            if (position > highest) highest = position;
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -51,6 +74,7 @@ public final class PositionSignal {
     public long await(long afterPosition, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         lock.lockInterruptibly();
+        waiters++;
         try {
             while (highest <= afterPosition && !closed) {
                 long left = deadline - System.nanoTime();
@@ -58,6 +82,7 @@ public final class PositionSignal {
                 changed.await(left, TimeUnit.NANOSECONDS);
             }
         } finally {
+            waiters--;
             lock.unlock();
         }
         return highest;

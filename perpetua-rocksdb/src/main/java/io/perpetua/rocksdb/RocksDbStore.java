@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -102,7 +101,7 @@ public final class RocksDbStore implements Store {
     private final Path directory;
     private final RocksDB db;
     private final DBOptions dbOptions;
-    private final ColumnFamilyOptions cfOptions, eventOptions;
+    private final ColumnFamilyOptions cfOptions, eventOptions, globalOptions;
     private final List<ColumnFamilyHandle> handles;
     private final ColumnFamilyHandle meta, events, global, tags, streams, snapshots, checkpoints;
     private final WriteOptions writeOptions;
@@ -111,7 +110,8 @@ public final class RocksDbStore implements Store {
     private final BatchBuilder batchBuilder = new BatchBuilder(); // used under the write lock
     private final ReentrantReadWriteLock open = new ReentrantReadWriteLock();
     private final ReentrantLock writeLock = new ReentrantLock();
-    private final Map<String, long[]> streamCache = new ConcurrentHashMap<>(); // id -> {highest, deletedUpTo}
+    private final Map<String, StreamState> streamCache = new ConcurrentHashMap<>();
+    private final List<StreamState> touched = new ArrayList<>(); // used under the write lock
     private final PositionSignal visible;
     private volatile boolean closed;
     private final Journal journal = new Journal();
@@ -130,17 +130,19 @@ public final class RocksDbStore implements Store {
         // LZ4 rather than the default Snappy: less CPU in flushes and compactions (which share the
         // cores with the writers) for about the same size; tables written before keep their own.
         this.cfOptions = new ColumnFamilyOptions().setCompressionType(CompressionType.LZ4_COMPRESSION);
-        this.eventOptions = eventFamilyOptions().setCompressionType(CompressionType.LZ4_COMPRESSION);
+        this.eventOptions = hintedFamilyOptions(8).setCompressionType(CompressionType.LZ4_COMPRESSION);
+        this.globalOptions = hintedFamilyOptions(1).setCompressionType(CompressionType.LZ4_COMPRESSION);
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         for (String name : FAMILIES) {
             descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8),
-                    name.equals("events") ? eventOptions : cfOptions));
+                    name.equals("events") ? eventOptions : name.equals("global") ? globalOptions : cfOptions));
         }
         this.handles = new ArrayList<>();
         try {
             this.db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
         } catch (RocksDBException e) {
             eventOptions.close();
+            globalOptions.close();
             cfOptions.close();
             dbOptions.close();
             String msg = String.valueOf(e.getMessage());
@@ -188,19 +190,22 @@ public final class RocksDbStore implements Store {
     }
 
     /**
-     * The events family's options: the defaults, and a memtable insert hint per 8-byte key prefix.
-     * Events arrive for many streams in turn; with the hash of the persistence id leading each key
-     * ({@link Records.EventKeys#HASHED}) the memtable keeps where each stream's last event went and
-     * inserts the next one there, instead of searching its skip list from the top for every event
-     * (which was about a quarter of the write path's CPU). The hint changes no key order and nothing
-     * on disk. RocksJava has no setter for it, hence the options string.
+     * The options of a family written in runs of related keys: the defaults, and a memtable insert
+     * hint per key prefix of {@code prefixLength} bytes. Events arrive for many streams in turn; with
+     * the hash of the persistence id leading each key ({@link Records.EventKeys#HASHED}, prefix 8) the
+     * memtable keeps where each stream's last event went and inserts the next one there, instead of
+     * searching its skip list from the top for every event (which was about a quarter of the write
+     * path's CPU). The global index is written in increasing positions, so one hint for the whole
+     * family (the positions' first byte, the same below 2^56) puts each entry right after the last.
+     * The hint changes no key order and nothing on disk. RocksJava has no setter for it, hence the
+     * options string.
      */
-    private static ColumnFamilyOptions eventFamilyOptions() {
+    private static ColumnFamilyOptions hintedFamilyOptions(int prefixLength) {
         java.util.Properties props = new java.util.Properties();
-        props.setProperty("memtable_insert_with_hint_prefix_extractor", "rocksdb.FixedPrefix.8");
+        props.setProperty("memtable_insert_with_hint_prefix_extractor", "rocksdb.FixedPrefix." + prefixLength);
         try (org.rocksdb.ConfigOptions config = new org.rocksdb.ConfigOptions()) {
             ColumnFamilyOptions options = ColumnFamilyOptions.getColumnFamilyOptionsFromProps(config, props);
-            if (options == null) throw new IllegalStateException("RocksDB refused the events family's options " + props);
+            if (options == null) throw new IllegalStateException("RocksDB refused the family options " + props);
             return options;
         }
     }
@@ -296,6 +301,7 @@ public final class RocksDbStore implements Store {
         db.close();
         writeOptionsClose();
         eventOptions.close();
+        globalOptions.close();
         cfOptions.close();
         dbOptions.close();
     }
@@ -353,15 +359,42 @@ public final class RocksDbStore implements Store {
     }
 
     /**
-     * {highest, deletedUpTo} of a stream, from the cache or from disk. Only the writer (under the
-     * write lock) fills the cache, so a reader can never put back a value older than a write.
+     * What the store knows of one stream: its key bytes, and its highest sequence number and how far
+     * it is deleted as written. Only the writer (under the write lock) fills the cache and changes
+     * an entry, so a reader can never put back a value older than a write; readers see the written
+     * values through the volatile fields. {@link #pending} is the highest sequence number of the
+     * append being built, which becomes {@link #highest} only once RocksDB has written it.
      */
-    private long[] stream(String id) throws RocksDBException {
-        long[] cached = streamCache.get(id);
+    private static final class StreamState {
+        static final long NONE = -1;
+
+        final String id;
+        final byte[] idBytes;
+        final long idHash;
+        volatile long highest;
+        volatile long deletedUpTo;
+        long pending = NONE; // under the write lock
+
+        StreamState(String id, Records.EventKeys keys, long highest, long deletedUpTo) {
+            this.id = id;
+            this.idBytes = id.getBytes(StandardCharsets.UTF_8);
+            this.idHash = keys.hashBytes > 0 ? Records.hash(idBytes) : 0;
+            this.highest = highest;
+            this.deletedUpTo = deletedUpTo;
+        }
+    }
+
+    /**
+     * A stream's state, from the cache or from disk; a writer (holding the write lock) caches what
+     * it reads, a reader does not.
+     */
+    private StreamState stream(String id) throws RocksDBException {
+        StreamState cached = streamCache.get(id);
         if (cached != null) return cached;
         long[] s = storedStream(id);
-        if (s[0] > 0 && writeLock.isHeldByCurrentThread()) streamCache.put(id, s);
-        return s;
+        StreamState state = new StreamState(id, eventKeys, s[0], s[1]);
+        if (writeLock.isHeldByCurrentThread()) streamCache.put(id, state);
+        return state;
     }
 
     /**
@@ -406,58 +439,64 @@ public final class RocksDbStore implements Store {
 
         private List<WriteResult> appendLocked(List<AtomicWrite> writes) {
             List<WriteResult> results = new ArrayList<>(writes.size());
-            Map<String, long[]> touched = new HashMap<>();
             long position = visible.highest(); // positions are assigned under the write lock
             BatchBuilder batch = batchBuilder.reset();
+            boolean written = false;
             try {
-                for (AtomicWrite write : writes) {
-                    String id = write.persistenceId();
+                for (int w = 0; w < writes.size(); w++) {
+                    AtomicWrite write = writes.get(w);
                     String rejection = rejectionOf(write);
                     if (rejection != null) {
                         results.add(new WriteResult.Rejected(rejection));
                         continue;
                     }
-                    long[] s = touched.containsKey(id) ? touched.get(id) : stream(id);
-                    long highest = s[0];
+                    StreamState s = stream(write.persistenceId());
+                    long highest = s.pending != StreamState.NONE ? s.pending : s.highest;
                     if (!write.expected().matches(highest)) {
                         results.add(new WriteResult.Conflict(write.expected(), highest));
                         continue;
                     }
-                    byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
-                    long idHash = eventKeys.hashBytes > 0 ? Records.hash(idBytes) : 0;
-                    long[] positions = new long[write.events().size()];
+                    List<EventData> events = write.events();
+                    long[] positions = new long[events.size()];
                     long seq = highest;
-                    int i = 0;
-                    for (EventData e : write.events()) {
+                    for (int i = 0; i < events.size(); i++) {
+                        EventData e = events.get(i);
                         seq++;
                         position++;
-                        batch.putEvent(eventKeys, eventsId, globalId, idBytes, idHash, seq, position, e.timestamp(), e.tags(),
-                                (Payload.Serialized) e.payload());
+                        batch.putEvent(eventKeys, eventsId, globalId, s.idBytes, s.idHash, seq, position, e.timestamp(),
+                                e.tags(), (Payload.Serialized) e.payload());
                         if (!e.tags().isEmpty()) {
-                            byte[] key = eventKeys.key(id, seq);
+                            byte[] key = eventKeys.key(s.id, seq);
                             for (String tag : e.tags()) batch.put(tagsId, Records.key(tag, position), key);
                         }
-                        positions[i++] = position;
+                        positions[i] = position;
                     }
-                    touched.put(id, new long[] {seq, s[1]});
+                    if (s.pending == StreamState.NONE) touched.add(s);
+                    s.pending = seq;
                     // the stream's entry is written with its first event only: the highest sequence
                     // number is its last event key (or, after deletes, the number the entry records)
-                    if (highest == 0) batch.put(streamsId, idBytes, streamValue(seq, s[1]));
+                    if (highest == 0) batch.put(streamsId, s.idBytes, streamValue(seq, s.deletedUpTo));
                     results.add(new WriteResult.Written(highest + 1, positions));
                 }
                 if (touched.isEmpty()) return results;
                 try (WriteBatch built = batch.build()) {
                     db.write(writeOptions, built);
                 }
+                written = true;
             } catch (RocksDBException | RuntimeException e) {
                 streamCache.clear(); // the outcome is unknown: reload what is on disk
                 reloadHighestPosition();
                 if (e instanceof RocksDBException r) throw failure("append of " + writes.size() + " writes to " + directory, r);
                 throw new StoreException("append of " + writes.size() + " writes to " + directory + " failed: " + e, e);
             } finally {
+                for (int i = 0; i < touched.size(); i++) {
+                    StreamState s = touched.get(i);
+                    if (written) s.highest = s.pending;
+                    s.pending = StreamState.NONE;
+                }
+                touched.clear();
                 batch.reset();
             }
-            streamCache.putAll(touched);
             visible.advance(position);
             return results;
         }
@@ -494,6 +533,9 @@ public final class RocksDbStore implements Store {
             return null;
         }
 
+        /** The page size from which a stream read is a scan that bypasses the block cache. */
+        private static final int SCAN_PAGE = 256;
+
         @Override
         public List<StoredEvent> read(String persistenceId, long fromSequenceNr, long toSequenceNr, int max) {
             checkMax(max);
@@ -504,9 +546,19 @@ public final class RocksDbStore implements Store {
             });
         }
 
-        /** One page of a stream, read now. */
+        /**
+         * One page of a stream, read now. A page of {@link #SCAN_PAGE} events or more is a scan (a
+         * recovery, a catch-up) that reads each block once: its blocks are not put in the block cache,
+         * where they would evict blocks other readers use again, and inserting and evicting them cost
+         * about a fifth of such a read.
+         */
         private List<StoredEvent> readPage(String persistenceId, long fromSequenceNr, long toSequenceNr, int max) {
-            List<StoredEvent> out = new ArrayList<>(Math.min(max, 1024));
+            long from = Math.max(1, fromSequenceNr);
+            // the loop ends on its count, not on the end of the stream, when the stream is complete:
+            // a path first taken by the last page of a long read would make the JIT discard the
+            // compiled loop at the end of every such read
+            int limit = (int) Math.min(max, toSequenceNr - from + 1);
+            List<StoredEvent> out = new ArrayList<>(Math.min(limit, 1024));
             byte[] prefix = eventKeys.prefix(persistenceId);
             // the iterator stops at the end of the stream (the prefix's successor) by itself; keys
             // and values are copied into arrays reused for the whole page
@@ -516,11 +568,12 @@ public final class RocksDbStore implements Store {
             byte[] value = new byte[1024];
             Records.EventDecoder decoder = new Records.EventDecoder();
             try (Slice upper = new Slice(end);
-                    ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
+                    ReadOptions ro = new ReadOptions().setIterateUpperBound(upper).setFillCache(max < SCAN_PAGE);
                     RocksIterator it = db.newIterator(events, ro)) {
-                for (it.seek(eventKeys.key(persistenceId, Math.max(1, fromSequenceNr)));
-                        it.isValid() && out.size() < max; it.next()) {
-                    if (it.key(key) != key.length || !Records.hasPrefix(key, prefix)) break;
+                it.seek(eventKeys.key(persistenceId, from));
+                for (int i = 0; i < limit; i++) {
+                    if (i > 0) it.next();
+                    if (!it.isValid() || it.key(key) != key.length || !Records.hasPrefix(key, prefix)) break;
                     long seq = Records.seqOf(key);
                     if (seq > toSequenceNr) break;
                     int length = it.value(value);
@@ -533,7 +586,7 @@ public final class RocksDbStore implements Store {
                 try {
                     it.status();
                 } catch (RocksDBException e) {
-                    long next = out.isEmpty() ? Math.max(1, fromSequenceNr) : out.getLast().sequenceNr() + 1;
+                    long next = out.isEmpty() ? from : out.getLast().sequenceNr() + 1;
                     throw readFailure(e, persistenceId, next);
                 }
             }
@@ -544,7 +597,7 @@ public final class RocksDbStore implements Store {
         public long highestSequenceNr(String persistenceId) {
             return guarded(() -> {
                 try {
-                    return stream(persistenceId)[0];
+                    return stream(persistenceId).highest;
                 } catch (RocksDBException e) {
                     throw failure("reading the highest sequence number of '" + persistenceId + "'", e);
                 }
@@ -556,12 +609,12 @@ public final class RocksDbStore implements Store {
             guarded(() -> {
                 writeLock.lock();
                 try (WriteBatch batch = new WriteBatch()) {
-                    long[] s = stream(persistenceId);
-                    long to = Math.min(toSequenceNr, s[0]);
-                    if (to <= s[1]) return null;
+                    StreamState s = stream(persistenceId);
+                    long to = Math.min(toSequenceNr, s.highest);
+                    if (to <= s.deletedUpTo) return null;
                     byte[] prefix = eventKeys.prefix(persistenceId);
                     try (RocksIterator it = db.newIterator(events)) {
-                        for (it.seek(eventKeys.key(persistenceId, s[1] + 1)); it.isValid(); it.next()) {
+                        for (it.seek(eventKeys.key(persistenceId, s.deletedUpTo + 1)); it.isValid(); it.next()) {
                             byte[] key = it.key();
                             if (!Records.hasPrefix(key, prefix) || Records.seqOf(key) > to) break;
                             StoredEvent e = Records.decodeEvent(persistenceId, Records.seqOf(key), it.value());
@@ -570,11 +623,11 @@ public final class RocksDbStore implements Store {
                             for (String tag : e.tags()) batch.delete(tags, Records.key(tag, e.globalPosition()));
                         }
                     }
-                    batch.put(streams, persistenceId.getBytes(StandardCharsets.UTF_8), streamValue(s[0], to));
+                    batch.put(streams, s.idBytes, streamValue(s.highest, to));
                     // the deleted events may hold the highest positions: keep it so none is reused
                     batch.put(meta, GLOBAL_HIGHEST, Records.position(visible.highest()));
                     db.write(writeOptions, batch);
-                    streamCache.put(persistenceId, new long[] {s[0], to});
+                    s.deletedUpTo = to;
                     return null;
                 } catch (RocksDBException e) {
                     streamCache.remove(persistenceId);
