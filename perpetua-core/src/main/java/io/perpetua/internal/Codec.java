@@ -25,10 +25,14 @@ final class Codec {
                     throw new IllegalStateException("no serializer is configured to read manifest '" + s.manifest() + "'");
                 }
                 Object value = serializer.deserialize(s);
-                if (value == null) throw new IllegalStateException("serializer returned null for manifest '" + s.manifest() + "'");
+                if (value == null) throw returnedNull(s);
                 yield value;
             }
         };
+    }
+
+    static IllegalStateException returnedNull(Payload.Serialized payload) {
+        return new IllegalStateException("serializer returned null for manifest '" + payload.manifest() + "'");
     }
 
     static String manifestOf(Payload payload) {

@@ -6,6 +6,7 @@ import io.perpetua.spi.Payload;
 import io.perpetua.spi.Serializer;
 import io.perpetua.spi.StoredEvent;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -93,6 +94,55 @@ public final class EventCodec<S, E> {
                     + " returned a null event");
         }
         return (List<E>) List.copyOf(events);
+    }
+
+    /**
+     * Decodes {@code events[from, to)} into {@code slots[from, to)}: each slot the list {@link #decode}
+     * gives for its event, or the {@link RuntimeException} it throws, so that a poison event is reported
+     * as its own. With no event adapter the serialized payloads go to the serializer together
+     * ({@link Serializer#deserializeAll}), which may share work between them; an adapter sees one event
+     * at a time, as it always has.
+     */
+    public void decodeAll(List<StoredEvent> events, int from, int to, Object[] slots) {
+        if (!defaultAdapter || serializer == null || to - from < 2
+                || !(events.get(from).payload() instanceof Payload.Serialized)) { // objects: nothing to share
+            for (int i = from; i < to; i++) slots[i] = decodeOrFailure(events.get(i));
+            return;
+        }
+        int n = to - from;
+        Payload.Serialized[] payloads = new Payload.Serialized[n];
+        int serialized = 0;
+        for (int i = from; i < to; i++) {
+            if (events.get(i).payload() instanceof Payload.Serialized s) payloads[serialized++] = s;
+        }
+        Object[] values = new Object[serialized];
+        RuntimeException[] failures = new RuntimeException[serialized];
+        try {
+            serializer.deserializeAll(Arrays.asList(payloads).subList(0, serialized), values, failures);
+        } catch (RuntimeException e) {
+            // the serializer broke the contract for the whole call: each event on its own, so that a
+            // failure is still attributed to the event that causes it
+            for (int i = from; i < to; i++) slots[i] = decodeOrFailure(events.get(i));
+            return;
+        }
+        for (int i = from, k = 0; i < to; i++) {
+            Payload payload = events.get(i).payload();
+            if (payload instanceof Payload.Serialized s) {
+                Object value = values[k];
+                RuntimeException failure = failures[k++];
+                slots[i] = failure != null ? failure : value == null ? Codec.returnedNull(s) : List.of(value);
+            } else {
+                slots[i] = decodeOrFailure(events.get(i));
+            }
+        }
+    }
+
+    private Object decodeOrFailure(StoredEvent stored) {
+        try {
+            return decode(stored);
+        } catch (RuntimeException e) {
+            return e;
+        }
     }
 
     /** The payload of a snapshot of {@code state}, mapped to its stored form first. */

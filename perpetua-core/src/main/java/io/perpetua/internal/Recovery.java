@@ -121,9 +121,22 @@ public final class Recovery<S, E> {
         S state = progress.state;
         long lastSeq = progress.lastSeq;
         long replayed = progress.replayed;
+        // serialized events not read ahead are decoded a claim at a time too; events kept as objects
+        // (a memory store) one at a time, as there is nothing to share between them
+        Object[] decodedHere = page == null && events.getFirst().payload() instanceof Payload.Serialized
+                ? new Object[events.size()] : null;
+        int decodedUpTo = 0;
         for (int i = 0, n = events.size(); i < n; i++) {
             StoredEvent stored = events.get(i);
-            Object decoded = page != null ? page.take(i) : decode(stored);
+            Object decoded;
+            if (page != null) {
+                decoded = page.take(i);
+            } else if (decodedHere != null) {
+                if (i == decodedUpTo) decodedUpTo = decode(events, i, Math.min(n, i + CLAIM), decodedHere);
+                decoded = decodedHere[i];
+            } else {
+                decoded = decode(stored);
+            }
             if (decoded instanceof RuntimeException e) {
                 poison(stored, "cannot be deserialized", e);
                 lastSeq = stored.sequenceNr();
@@ -162,6 +175,18 @@ public final class Recovery<S, E> {
     }
 
     /**
+     * Decodes {@code events[from, to)} into {@code slots}: each slot the current events of its stored
+     * event, or the exception that decoding it threw. Returns {@code to}.
+     */
+    private int decode(List<StoredEvent> events, int from, int to, Object[] slots) {
+        settings.codec().decodeAll(events, from, to, slots);
+        return to;
+    }
+
+    /** Events decoded at a time: enough to share a parser's setup, few enough that the two threads of a page rarely touch the claims at once. */
+    private static final int CLAIM = 32;
+
+    /**
      * A page read ahead on a virtual thread, which then decodes it from its last event backwards
      * while the process thread decodes it from its first event forwards, once it gets there (each
      * claims 32 events at a time; they meet where their speeds put them). So a long replay uses two
@@ -173,8 +198,6 @@ public final class Recovery<S, E> {
     private static final int PAGES_AHEAD = 2;
 
     private final class Page implements Runnable {
-        /** Events claimed at a time, so that the two threads rarely touch the claims at once. */
-        private static final int CLAIM = 32;
         final long from;
         private final long highest;
         private final int batch;
@@ -212,7 +235,7 @@ public final class Recovery<S, E> {
                     if (lo >= hi) break;
                     int start = Math.max(lo, hi - CLAIM);
                     if (claims.compareAndSet(c, ((long) start << 32) | lo)) {
-                        for (int i = hi - 1; i >= start; i--) slots[i] = decode(events.get(i));
+                        decode(events, start, hi, slots);
                     }
                 }
             } finally {
@@ -231,17 +254,22 @@ public final class Recovery<S, E> {
             }
         }
 
-        /** The decoded event at {@code i} (called in order from 0, after {@link #events()}): decoded here unless the reader claimed it. */
+        /**
+         * The decoded event at {@code i} (called in order from 0, after {@link #events()}): decoded here,
+         * a claim at a time, unless the reader claimed it. The slots this thread claims are written and
+         * read by this thread only.
+         */
         Object take(int i) {
-            if (i < claimedUpTo) return decode(read.resultNow().get(i));
+            if (i < claimedUpTo) return slots[i];
             while (true) {
                 long c = claims.get();
                 int lo = (int) c, hi = (int) (c >>> 32);
                 if (i >= hi) break; // the reader has it
                 int end = Math.min(hi, lo + CLAIM);
                 if (claims.compareAndSet(c, ((long) hi << 32) | end)) {
-                    claimedUpTo = end;
-                    return decode(read.resultNow().get(i));
+                    // lo == i: this thread claims from 0 up, in the order it takes
+                    claimedUpTo = decode(read.resultNow(), lo, end, slots);
+                    return slots[i];
                 }
             }
             decodedBehind.join();

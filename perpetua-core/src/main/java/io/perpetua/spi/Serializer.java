@@ -1,5 +1,8 @@
 package io.perpetua.spi;
 
+import java.util.List;
+import java.util.Objects;
+
 /**
  * Turns events and snapshot states into bytes with a manifest (a stable type name) and a schema
  * version, and back. Implementations are thread-safe.
@@ -29,6 +32,43 @@ public interface Serializer {
      *     when no type is known for the manifest
      */
     Object deserialize(Payload.Serialized payload);
+
+    /**
+     * Restores each of {@code payloads} as {@link #deserialize(Payload.Serialized)} would restore it on
+     * its own: for every index {@code i}, either {@code values[i]} is the value and {@code failures[i]}
+     * is null, or {@code values[i]} is null and {@code failures[i]} is the exception that
+     * {@code deserialize} throws for {@code payloads.get(i)} (same class and message). A payload that
+     * cannot be restored does not change the outcome for any other. Entries of the arrays past
+     * {@code payloads.size()} are left as they are. This method exists for speed when many payloads are
+     * read at once (a replay): an implementation may share work between the payloads of one call, such
+     * as a parser or buffers, but never a result; the default calls {@code deserialize} for each. Errors
+     * ({@link Error}) are not captured. Thread-safe like the rest of this interface; the arrays belong to
+     * the caller and are not kept.
+     *
+     * @throws IllegalArgumentException if an array is shorter than {@code payloads}
+     */
+    default void deserializeAll(List<Payload.Serialized> payloads, Object[] values, RuntimeException[] failures) {
+        checkResultArrays(payloads, values, failures);
+        for (int i = 0, n = payloads.size(); i < n; i++) {
+            try {
+                values[i] = deserialize(payloads.get(i));
+                failures[i] = null;
+            } catch (RuntimeException e) {
+                values[i] = null;
+                failures[i] = e;
+            }
+        }
+    }
+
+    private static void checkResultArrays(List<Payload.Serialized> payloads, Object[] values, RuntimeException[] failures) {
+        Objects.requireNonNull(payloads, "payloads");
+        Objects.requireNonNull(values, "values");
+        Objects.requireNonNull(failures, "failures");
+        if (values.length < payloads.size() || failures.length < payloads.size()) {
+            throw new IllegalArgumentException("values (" + values.length + ") and failures (" + failures.length
+                    + ") must have room for the " + payloads.size() + " payloads");
+        }
+    }
 
     /**
      * Restores a value of {@code type} from the bytes of {@code payload}, ignoring its manifest: for
