@@ -31,6 +31,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -405,8 +406,7 @@ public final class PostgresStore implements Store {
         /** The highest position once every batch in flight is written; -1 when not known. */
         private long knownAt = -1;
         /** Stream ids reserved from the sequence for new streams and not used yet. Guarded by {@link #appending}. */
-        private final LongList spareStreamIds = new LongList(0);
-        private int nextSpareStreamId;
+        private final ArrayDeque<Long> spareStreamIds = new ArrayDeque<>();
         /** Batches written without the lock and not done yet, and their streams. Guarded by {@link #appending}. */
         private int inFlight;
         private final Set<String> inFlightStreams = new HashSet<>();
@@ -801,34 +801,29 @@ public final class PostgresStore implements Store {
          * harmless).
          */
         private void reserveStreamIds(Connection c, Batch batch) throws SQLException {
-            int needed = 0;
-            for (Stream s : batch.newStreams) if (s.streamId == 0) needed++;
-            if (needed == 0) return;
-            int spare = spareStreamIds.size() - nextSpareStreamId;
-            if (spare < needed) {
-                LongList fresh = new LongList(needed + SPARE_STREAM_IDS);
-                for (int i = nextSpareStreamId; i < spareStreamIds.size(); i++) fresh.add(spareStreamIds.get(i));
-                try (PreparedStatement ps = c.prepareStatement(streamIdsSql)) {
-                    ps.setInt(1, needed - spare + SPARE_STREAM_IDS);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) fresh.add(rs.getLong(1));
-                    }
+            if (takeSpareStreamIds(batch)) return;
+            try (PreparedStatement ps = c.prepareStatement(streamIdsSql)) {
+                ps.setInt(1, streamIdsNeeded(batch) - spareStreamIds.size() + SPARE_STREAM_IDS);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) spareStreamIds.add(rs.getLong(1));
                 }
-                spareStreamIds.reset(fresh);
-                nextSpareStreamId = 0;
             }
             takeSpareStreamIds(batch);
         }
 
         /** Gives the batch's new streams ids reserved earlier; false, giving none, if too few are left. */
         private boolean takeSpareStreamIds(Batch batch) {
-            int needed = 0;
-            for (Stream s : batch.newStreams) if (s.streamId == 0) needed++;
-            if (needed > spareStreamIds.size() - nextSpareStreamId) return false;
+            if (streamIdsNeeded(batch) > spareStreamIds.size()) return false;
             for (Stream s : batch.newStreams) {
-                if (s.streamId == 0) s.streamId = spareStreamIds.get(nextSpareStreamId++);
+                if (s.streamId == 0) s.streamId = spareStreamIds.poll();
             }
             return true;
+        }
+
+        private static int streamIdsNeeded(Batch batch) {
+            int needed = 0;
+            for (Stream s : batch.newStreams) if (s.streamId == 0) needed++;
+            return needed;
         }
 
         /** Binds the streams to check (those whose first write expects a sequence number) to the check. */
@@ -1279,15 +1274,6 @@ public final class PostgresStore implements Store {
             return values[i];
         }
 
-        int size() {
-            return size;
-        }
-
-        /** Takes the values of {@code other}. */
-        void reset(LongList other) {
-            values = other.values;
-            size = other.size;
-        }
 
         long[] toArray() {
             return Arrays.copyOf(values, size);
