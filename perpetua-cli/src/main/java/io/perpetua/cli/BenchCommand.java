@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
  * {@code perpetua bench}: standard workloads on a store, each printing one line
  * {@code workload=<w> events=<n> seconds=<s> events_per_s=<r> p50_us=<a> p99_us=<b>}, after one line
  * with the machine's own limits for the store's directory (fdatasync latency and rate, sequential
- * write bandwidth), measured in the same run.
+ * write bandwidth) and one core's speed (a sort of a million longs), measured in the same run.
  *
  * <ul>
  *   <li>{@code processes}: P processes (default 1,000) each persisting N 100-byte events (default
@@ -50,7 +50,7 @@ import picocli.CommandLine.Spec;
  * </ul>
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Runs standard workloads and prints throughput and latency beside the disk's own limits.")
+        description = "Runs standard workloads and prints throughput and latency beside the machine's own limits.")
 final class BenchCommand implements Callable<Integer> {
 
     @Spec

@@ -8,19 +8,25 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.SplittableRandom;
 
 /**
  * The machine's own limits for a directory, measured the way a durable store uses the disk: the
  * latency of appending 4 KiB and forcing it to the device ({@code fdatasync}), and the bandwidth of
- * writing a large file sequentially and forcing it once.
+ * writing a large file sequentially and forcing it once; and, since machines of one kind differ in
+ * CPU speed from day to day, the time one core takes to sort a million random longs, so that
+ * figures from different machines can be compared.
  *
  * @param fdatasyncP50Micros median latency of a 4 KiB append plus fdatasync
  * @param fdatasyncPerSecond how many such syncs one thread completes per second
  * @param writeMegabytesPerSecond sequential write bandwidth including the final sync
+ * @param sortMillis the best of five single-threaded sorts of the same 1,000,000 random longs
  */
-record DiskLimits(Path directory, double fdatasyncP50Micros, double fdatasyncPerSecond, double writeMegabytesPerSecond) {
+record DiskLimits(Path directory, double fdatasyncP50Micros, double fdatasyncPerSecond, double writeMegabytesPerSecond,
+        double sortMillis) {
 
     static DiskLimits measure(Path directory, int syncs, int megabytes) throws IOException {
+        double sortMillis = timeSort();
         Files.createDirectories(directory);
         Path file = Files.createTempFile(directory, "perpetua-limits-", ".tmp");
         try {
@@ -48,14 +54,30 @@ record DiskLimits(Path directory, double fdatasyncP50Micros, double fdatasyncPer
                 ch.force(false);
             }
             double writeSeconds = (System.nanoTime() - wstart) / 1e9;
-            return new DiskLimits(directory, latencies[syncs / 2] / 1e3, syncs / syncSeconds, megabytes / writeSeconds);
+            return new DiskLimits(directory, latencies[syncs / 2] / 1e3, syncs / syncSeconds, megabytes / writeSeconds,
+                    sortMillis);
         } finally {
             Files.deleteIfExists(file);
         }
     }
 
+    /** One core's speed: the best of five sorts of the same million longs (a fixed seed), in ms. */
+    static double timeSort() {
+        long[] values = new SplittableRandom(42).longs(1_000_000).toArray();
+        long best = Long.MAX_VALUE;
+        for (int round = 0; round < 5; round++) {
+            long[] copy = values.clone();
+            long t = System.nanoTime();
+            Arrays.sort(copy);
+            best = Math.min(best, System.nanoTime() - t);
+            if (copy[0] > copy[copy.length - 1]) throw new IllegalStateException("not sorted");
+        }
+        return best / 1e6;
+    }
+
     String line() {
-        return String.format(Locale.ROOT, "limits dir=%s fdatasync_p50_us=%.0f fdatasync_per_s=%.0f write_mb_per_s=%.0f",
-                directory, fdatasyncP50Micros, fdatasyncPerSecond, writeMegabytesPerSecond);
+        return String.format(Locale.ROOT,
+                "limits dir=%s fdatasync_p50_us=%.0f fdatasync_per_s=%.0f write_mb_per_s=%.0f cpu_sort_1m_ms=%.1f",
+                directory, fdatasyncP50Micros, fdatasyncPerSecond, writeMegabytesPerSecond, sortMillis);
     }
 }

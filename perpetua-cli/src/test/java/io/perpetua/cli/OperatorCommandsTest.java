@@ -95,7 +95,7 @@ class OperatorCommandsTest {
         assertThat(bench.exitCode()).as(bench.err()).isZero();
         assertThat(bench.outLines()).hasSize(5);
         assertThat(bench.outLines().getFirst())
-                .matches("limits dir=\\S+ fdatasync_p50_us=\\d+ fdatasync_per_s=\\d+ write_mb_per_s=\\d+");
+                .matches("limits dir=\\S+ fdatasync_p50_us=\\d+ fdatasync_per_s=\\d+ write_mb_per_s=\\d+ cpu_sort_1m_ms=\\d+\\.\\d");
         String number = "[0-9.]+";
         assertThat(bench.outLines().subList(1, 5)).satisfiesExactly(
                 l -> assertThat(l).matches("workload=processes events=200 seconds=" + number + " events_per_s=\\d+ p50_us="
