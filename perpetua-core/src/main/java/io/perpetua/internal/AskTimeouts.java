@@ -29,7 +29,14 @@ public final class AskTimeouts {
     private final ScheduledExecutorService timers;
     private final AtomicReferenceArray<Reply> pushed = new AtomicReferenceArray<>(STRIPES);
     private final AtomicBoolean sweeping = new AtomicBoolean();
-    private Reply survivors; // timer thread only: outstanding at the last sweep, linked by next
+    /** Every how many sweeps the survivors are walked even when none can be late (to drop completed ones). */
+    static final int SURVIVOR_SWEEPS = 5;
+
+    // timer thread only: the replies outstanding when last walked, linked by next; the earliest deadline
+    // among them; sweeps since they were walked
+    private Reply survivors;
+    private long survivorsDue;
+    private int sweepsSinceSurvivors;
 
     public AskTimeouts(ScheduledExecutorService timers) {
         this.timers = timers;
@@ -57,13 +64,38 @@ public final class AskTimeouts {
         return reply;
     }
 
+    /**
+     * Walks the replies pushed since the last sweep, and the survivors of earlier sweeps only when
+     * one of them may be past its deadline or every {@link #SURVIVOR_SWEEPS} sweeps: with many asks
+     * outstanding (each waiting for a durable write, say), walking all of them every sweep cost more
+     * than the new ones.
+     */
     private void sweep() {
         long now = System.nanoTime();
-        Reply kept = sweep(survivors, null, now);
+        Reply kept = null;
+        Reply keptSurvivors = null;
+        if (survivors != null && (now - survivorsDue >= 0 || ++sweepsSinceSurvivors >= SURVIVOR_SWEEPS)) {
+            kept = sweep(survivors, null, now);
+            survivors = null;
+            sweepsSinceSurvivors = 0;
+        } else {
+            keptSurvivors = survivors; // untouched: none is late yet
+        }
         for (int i = 0; i < STRIPES; i++) {
             if (pushed.get(i) != null) kept = sweep(pushed.getAndSet(i, null), kept, now);
         }
-        survivors = kept;
+        // the walked ones (their earliest deadline is known) join the untouched chain
+        long due = keptSurvivors == null ? Long.MAX_VALUE : survivorsDue;
+        boolean any = keptSurvivors != null;
+        for (Reply r = kept, next; r != null; r = next) {
+            next = r.next;
+            if (!any || r.deadline - due < 0) due = r.deadline;
+            any = true;
+            r.next = keptSurvivors;
+            keptSurvivors = r;
+        }
+        survivors = keptSurvivors;
+        survivorsDue = due;
     }
 
     /** Walks a detached chain; returns {@code kept} with the chain's outstanding replies pushed on it. */
