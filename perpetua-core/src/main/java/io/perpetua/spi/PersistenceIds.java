@@ -23,6 +23,10 @@ public final class PersistenceIds {
         boolean blank = true; // as String.isBlank: every character is whitespace
         for (int i = 0, n = id.length(); i < n && (blank || control < 0); i++) {
             char c = id.charAt(i);
+            if (c > ' ' && c < 0x7f) { // printable ASCII, the common case: neither whitespace nor control
+                blank = false;
+                continue;
+            }
             if (blank && !Character.isWhitespace(c)) blank = false;
             if (control < 0 && Character.isISOControl(c)) control = i;
         }

@@ -555,7 +555,7 @@ public final class PostgresStore implements Store {
             appending.lock();
             try {
                 inFlight--;
-                inFlightStreams.removeAll(batch.streams.keySet());
+                for (String id : batch.streams.keySet()) inFlightStreams.remove(id);
                 if (last == batch) last = null;
                 batch.after = null;
                 batch.settled.complete(written);
@@ -1027,6 +1027,27 @@ public final class PostgresStore implements Store {
             }
         }
 
+        /** Seconds from 1970 to PostgreSQL's timestamp epoch, 2000-01-01. */
+        private static final long PG_EPOCH_SECONDS = 946_684_800L;
+        /** timestamptz's range in microseconds from its epoch: 4714-11-24 BC to 294277-01-01 (exclusive). */
+        private static final long MIN_MICROS = -211_813_488_000_000_000L;
+        private static final long END_MICROS = 9_223_371_331_200_000_000L;
+
+        /**
+         * Whether PostgreSQL's {@code timestamptz} holds {@code t} (to the microsecond; the event's
+         * nanoseconds are kept in a column of their own). Checked per write so that one event out of
+         * range rejects only its own write, not the statement and with it the whole batch.
+         */
+        private static boolean holdsTimestamp(Instant t) {
+            try {
+                long micros = Math.addExact(Math.multiplyExact(t.getEpochSecond() - PG_EPOCH_SECONDS, 1_000_000L),
+                        t.getNano() / 1_000);
+                return micros >= MIN_MICROS && micros < END_MICROS;
+            } catch (ArithmeticException e) {
+                return false;
+            }
+        }
+
         private String rejectionOf(AtomicWrite write) {
             for (EventData e : write.events()) {
                 if (!(e.payload() instanceof Payload.Serialized p)) {
@@ -1037,9 +1058,13 @@ public final class PostgresStore implements Store {
                     return "event of " + p.bytes().length + " bytes for '" + write.persistenceId()
                             + "' exceeds the PostgreSQL store's limit of " + MAX_PAYLOAD_BYTES + " bytes";
                 }
-                if (p.manifest().indexOf('\0') >= 0 || e.tags().stream().anyMatch(tag -> tag.indexOf('\0') >= 0)) {
-                    return "a manifest or tag of an event for '" + write.persistenceId() + "' contains a NUL character";
+                if (!holdsTimestamp(e.timestamp())) {
+                    return "event for '" + write.persistenceId() + "' has timestamp " + e.timestamp()
+                            + ", outside what PostgreSQL's timestamptz holds (4713 BC to 294276 AD)";
                 }
+                boolean nul = p.manifest().indexOf('\0') >= 0;
+                for (String tag : e.tags()) nul |= tag.indexOf('\0') >= 0;
+                if (nul) return "a manifest or tag of an event for '" + write.persistenceId() + "' contains a NUL character";
             }
             return null;
         }
