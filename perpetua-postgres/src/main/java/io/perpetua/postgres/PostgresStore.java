@@ -89,6 +89,8 @@ public final class PostgresStore implements Store {
      * deadlock with another node's append sooner than the server's deadlock check.
      */
     static final int PIPELINED_LOCK_TIMEOUT_MS = 200;
+    /** The text the position's move fails on when another append moved the position first. */
+    private static final String POSITION_MOVED = "perpetua: the global position moved";
 
     /** The largest event or snapshot payload accepted, in bytes. */
     public static final int MAX_PAYLOAD_BYTES = 64 << 20;
@@ -180,8 +182,13 @@ public final class PostgresStore implements Store {
         // primary key of its row refuse the insert.
         this.insertSql = "SET LOCAL lock_timeout = '" + PIPELINED_LOCK_TIMEOUT_MS + "ms'; WITH ev AS (" + events
                 + "), tg AS (" + tags + "), st AS (" + newStreams + ") SELECT 1";
+        // The position and the commit in one round trip: if the position has moved, the statement
+        // fails (a cast of a message that is no number: the transaction is aborted, so the COMMIT
+        // sent with it does nothing) instead of updating no row.
         this.moveSql = "WITH g AS (UPDATE " + t("global_position") + " SET highest = ? WHERE id = 1 AND highest = ?"
-                + " RETURNING highest) SELECT pg_notify(?, highest::text) FROM g";
+                + " RETURNING highest) SELECT CASE WHEN (SELECT count(*) FROM g) = 1"
+                + " THEN pg_notify(?, (SELECT highest FROM g)::text)::text ELSE (SELECT '" + POSITION_MOVED + "')::int::text END;"
+                + " COMMIT";
         try (Connection c = dataSource.getConnection()) {
             Schema.migrate(c, this.schema);
         } catch (SQLException e) {
@@ -230,6 +237,11 @@ public final class PostgresStore implements Store {
     /** The schema holding the tables. */
     public String schema() {
         return schema;
+    }
+
+    /** Runs {@code hook} whenever a pipelined batch is about to move the position (for tests; null: none). */
+    void beforePipelinedMove(Runnable hook) {
+        journal.beforeMove = hook;
     }
 
     /** Batches written behind another batch still in flight (see {@code Journal.appendPipelined}). */
@@ -414,6 +426,8 @@ public final class PostgresStore implements Store {
         private Batch last;
         /** Batches written by {@link #appendPipelined}. */
         final LongAdder pipelined = new LongAdder();
+        /** Run by a pipelined batch just before it moves the position (for tests). */
+        volatile Runnable beforeMove;
         /** Set while an append waits for the batches in flight, so that no new one starts meanwhile. */
         private boolean draining;
         /**
@@ -428,8 +442,10 @@ public final class PostgresStore implements Store {
         /**
          * Appends a batch; one of {@value #SPLIT_AT} writes or more is split by stream into two
          * halves written at once (see {@link #appendOne}), so that the server inserts the rows of
-         * both on two connections while the first one's commit waits for the disk. A failure of
-         * either fails the whole append (the other half may have been written: outcome unknown).
+         * both on two connections while the first one's commit waits for the disk. The first half
+         * is planned before the second starts, so the second is the one written behind it. A
+         * failure of either fails the whole append (the other half may have been written: outcome
+         * unknown).
          */
         @Override
         public List<WriteResult> append(List<AtomicWrite> writes) {
@@ -444,17 +460,24 @@ public final class PostgresStore implements Store {
                 (inSecond[i] ? second : first).add(writes.get(i));
             }
             if (first.isEmpty() || second.isEmpty()) return appendOne(writes);
+            // the first half is planned before the second: the second is written behind it
+            Batch firstBatch = new Batch(first);
+            boolean firstPlanned = plan(firstBatch);
             CompletableFuture<List<WriteResult>> other = new CompletableFuture<>();
-            Thread.ofVirtual().name("perpetua-pg-append").start(() -> {
-                try {
-                    other.complete(appendOne(second));
-                } catch (Throwable t) {
-                    other.completeExceptionally(t);
-                }
-            });
+            try {
+                Thread.ofVirtual().name("perpetua-pg-append").start(() -> {
+                    try {
+                        other.complete(appendOne(second));
+                    } catch (Throwable t) {
+                        other.completeExceptionally(t);
+                    }
+                });
+            } catch (Throwable t) {
+                other.completeExceptionally(t); // reported below, once the first half is written
+            }
             List<WriteResult> firstResults;
             try {
-                firstResults = appendOne(first);
+                firstResults = write(firstBatch, firstPlanned);
             } finally {
                 // no write of this call may still be running once it returns or throws
                 try {
@@ -490,7 +513,13 @@ public final class PostgresStore implements Store {
         private List<WriteResult> appendOne(List<AtomicWrite> writes) {
             if (writes.isEmpty()) return new ArrayList<>();
             Batch batch = new Batch(writes);
-            if (plan(batch)) {
+            return write(batch, plan(batch));
+        }
+
+        /** Writes {@code batch}: as planned if {@code planned} (see {@link #plan}), else under the lock. */
+        private List<WriteResult> write(Batch batch, boolean planned) {
+            List<AtomicWrite> writes = batch.writes;
+            if (planned) {
                 boolean written = false;
                 try {
                     written = batch.after == null ? appendAlone(batch) : appendPipelined(batch);
@@ -606,8 +635,9 @@ public final class PostgresStore implements Store {
          * be writing or committing), then, once that batch is done, the highest position moves only
          * if it is still where the plan found it; the update takes the position row's lock until the
          * commit, so positions stay in commit order. Returns false, having written nothing, if the
-         * position had moved or the batch before was not written. Three round trips: the rows, the
-         * position, the commit; only the last two wait for the batch before.
+         * position had moved or the batch before was not written. Two round trips: the rows, then the
+         * position's move with the commit (sent together; a move that finds the position moved fails
+         * the statement, so the commit does nothing); only the second waits for the batch before.
          *
          * <p>Rows at positions another node is writing make the insert wait for that node's commit
          * and then fail on the primary key. An append of another node under the position lock may in
@@ -623,24 +653,29 @@ public final class PostgresStore implements Store {
                         // nothing to read
                     }
                 }
-                boolean moved = batch.after == null || batch.after.settled.join();
-                if (moved) {
-                    try (PreparedStatement ps = c.prepareStatement(moveSql)) {
-                        ps.setLong(1, batch.position);
-                        ps.setLong(2, batch.start);
-                        ps.setString(3, channel);
-                        try (ResultSet rs = ps.executeQuery()) {
-                            moved = rs.next();
-                        }
-                    }
-                }
-                if (moved) {
-                    c.commit();
-                    pipelined.increment();
-                } else {
+                if (batch.after != null && !batch.after.settled.join()) {
                     c.rollback();
+                    return false;
                 }
-                return moved;
+                Runnable hook = beforeMove;
+                if (hook != null) hook.run();
+                try (PreparedStatement ps = c.prepareStatement(moveSql)) {
+                    ps.setLong(1, batch.position);
+                    ps.setLong(2, batch.start);
+                    ps.setString(3, channel);
+                    ps.execute(); // the move, then the COMMIT
+                    while (ps.getMoreResults() || ps.getUpdateCount() != -1) {
+                        // nothing to read
+                    }
+                } catch (SQLException e) {
+                    if (!"22P02".equals(e.getSQLState()) || e.getMessage() == null || !e.getMessage().contains(POSITION_MOVED)) {
+                        throw e;
+                    }
+                    c.rollback();
+                    return false;
+                }
+                pipelined.increment();
+                return true;
             });
         }
 

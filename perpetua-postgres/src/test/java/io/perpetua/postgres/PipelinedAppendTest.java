@@ -12,6 +12,9 @@ import io.perpetua.spi.Store;
 import io.perpetua.spi.StoredEvent;
 import io.perpetua.spi.WriteResult;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -70,6 +74,52 @@ class PipelinedAppendTest {
                     assertThat(e.globalPosition()).isEqualTo(w.globalPositions()[0]);
                 }
             }
+        }
+    }
+
+    @Test
+    void a_pipelined_part_that_finds_the_position_moved_writes_nothing_and_is_written_again_under_the_lock()
+            throws Exception {
+        String schema = TestDatabase.freshSchema();
+        try (PostgresStore store = (PostgresStore) Stores.open(TestDatabase.uri(schema))) {
+            EventJournal journal = store.journal();
+            List<AtomicWrite> first = new ArrayList<>();
+            for (int i = 0; i < 400; i++) first.add(write("m-" + i, ExpectedSequence.none(), "a" + i));
+            assertThat(journal.append(first)).allMatch(r -> r instanceof WriteResult.Written);
+            long highest = journal.highestGlobalPosition();
+
+            // between the first part's commit and the second part's move, another writer moves the position
+            AtomicInteger moves = new AtomicInteger();
+            store.beforePipelinedMove(() -> {
+                if (moves.getAndIncrement() > 0) return;
+                try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
+                    st.executeUpdate("UPDATE " + schema + ".global_position SET highest = highest + 1000");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            long pipelinedBefore = store.pipelinedBatches();
+            List<AtomicWrite> second = new ArrayList<>();
+            for (int i = 0; i < 400; i++) second.add(write("m-" + i, ExpectedSequence.exactly(1), "b" + i));
+            List<WriteResult> results = journal.append(second);
+            assertThat(moves).hasValue(1);
+            assertThat(store.pipelinedBatches()).as("the pipelined part did not commit").isEqualTo(pipelinedBefore);
+
+            assertThat(results).allMatch(r -> r instanceof WriteResult.Written);
+            int afterTheMove = 0;
+            for (int i = 0; i < 400; i++) {
+                WriteResult.Written w = (WriteResult.Written) results.get(i);
+                assertThat(w.firstSequenceNr()).isEqualTo(2);
+                assertThat(texts(journal.read("m-" + i, 1, Long.MAX_VALUE, 10))).containsExactly("a" + i, "b" + i);
+                StoredEvent e = journal.read("m-" + i, 2, 2, 1).getFirst();
+                assertThat(e.globalPosition()).isEqualTo(w.globalPositions()[0]);
+                if (e.globalPosition() > highest + 1000) afterTheMove++;
+            }
+            // the first part kept its positions; the second was written again after the moved position
+            assertThat(afterTheMove).isPositive().isLessThan(400);
+            List<StoredEvent> all = journal.readAll(1, 10_000);
+            assertThat(all).hasSize(800);
+            assertThat(all).extracting(StoredEvent::globalPosition).doesNotHaveDuplicates().isSorted();
         }
     }
 

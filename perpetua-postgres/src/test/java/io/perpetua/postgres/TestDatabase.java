@@ -45,7 +45,8 @@ final class TestDatabase {
         return Stores.open(uri(freshSchema()));
     }
 
-    private static void dropSchemas() {
+    /** A plain JDBC connection to the test server. */
+    static Connection connect() throws java.sql.SQLException {
         String base = baseUri();
         int q = base.indexOf('?');
         String jdbc = "jdbc:" + (q < 0 ? base : base.substring(0, q));
@@ -56,7 +57,11 @@ final class TestDatabase {
                 if (eq > 0) props.setProperty(p.substring(0, eq), p.substring(eq + 1));
             }
         }
-        try (Connection c = DriverManager.getConnection(jdbc, props); Statement st = c.createStatement()) {
+        return DriverManager.getConnection(jdbc, props);
+    }
+
+    private static void dropSchemas() {
+        try (Connection c = connect(); Statement st = c.createStatement()) {
             for (String schema : SCHEMAS) st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
         } catch (Exception e) {
             // best effort: a leftover schema is harmless
