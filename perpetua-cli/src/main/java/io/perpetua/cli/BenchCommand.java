@@ -11,10 +11,12 @@ import io.perpetua.spi.Store;
 import io.perpetua.spi.StoredEvent;
 import io.perpetua.spi.WriteResult;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -30,7 +32,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code perpetua bench}: standard workloads on a store, each printing one line
- * {@code workload=<w> events=<n> seconds=<s> events_per_s=<r> p50_us=<a> p99_us=<b>}, after one line
+ * {@code workload=<w> events=<n> seconds=<s> events_per_s=<r> p50_us=<a> p99_us=<b> cpu_us_per_event=<c>}
+ * ({@code c}: the CPU time of this JVM, all its threads, per event while the workload ran; a
+ * server's, such as PostgreSQL's, is not in it), after one line
  * with the machine's own limits for the store's directory (fdatasync latency and rate, sequential
  * write bandwidth) and one core's speed (a sort of a million longs), measured in the same run.
  *
@@ -121,11 +125,13 @@ final class BenchCommand implements Callable<Integer> {
         for (int round = 0; round < 10 && System.nanoTime() < warmUpEnd; round++) {
             drive(refs, Math.max(1, Math.min(100, perProcess / 10)));
         }
+        long cpu = cpuNanos();
         long start = System.nanoTime();
         long[][] latencies = drive(refs, perProcess);
         long elapsed = System.nanoTime() - start;
+        cpu = cpuNanos() - cpu;
         long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray();
-        result("processes", all.length, elapsed, all);
+        result("processes", all.length, elapsed, cpu, all);
     }
 
     /** Each process gets {@code perProcess} calls, one in flight at a time; returns the latencies per process. */
@@ -179,9 +185,10 @@ final class BenchCommand implements Callable<Integer> {
         ProcessType<Integer, Long, byte[]> type = ProcessType.of("bench", () -> new LoadCommand.Loader(100));
         ProcessRef<Integer> ref = perpetua.start(type, "bench-single-" + run);
         long[] latencies = new long[(int) n];
-        long[] elapsed = new long[1];
+        long[] elapsed = new long[2]; // wall, CPU
         Thread caller = Thread.ofVirtual().start(() -> {
             for (int e = 0; e < Math.min(1_000, n); e++) ref.call(1); // warm up the path (JIT), not counted
+            long cpu = cpuNanos();
             long start = System.nanoTime();
             for (int e = 0; e < n; e++) {
                 long t = System.nanoTime();
@@ -189,11 +196,12 @@ final class BenchCommand implements Callable<Integer> {
                 latencies[e] = System.nanoTime() - t;
             }
             elapsed[0] = System.nanoTime() - start;
+            elapsed[1] = cpuNanos() - cpu;
         });
         caller.join();
         if (elapsed[0] == 0) throw new IllegalStateException("the single-process workload failed; see the log");
         Arrays.sort(latencies);
-        result("single", n, elapsed[0], latencies);
+        result("single", n, elapsed[0], elapsed[1], latencies);
     }
 
     /**
@@ -233,21 +241,23 @@ final class BenchCommand implements Callable<Integer> {
                 if (!(r instanceof WriteResult.Written)) throw new IllegalStateException("writing the replay stream: " + r);
                 written += batch;
             }
-            long[] runs = new long[3];
+            long[][] runs = new long[3][]; // wall, CPU
             for (int i = 0; i < runs.length; i++) {
+                long cpu = cpuNanos();
                 long t = System.nanoTime();
                 long balance = json.readState(ACCOUNT, id).state();
-                runs[i] = System.nanoTime() - t;
+                runs[i] = new long[] {System.nanoTime() - t, cpuNanos() - cpu};
                 if (balance != n) throw new IllegalStateException("replay gave " + balance + " events, expected " + n);
             }
-            Arrays.sort(runs);
-            out.println(line("replay", n, runs[1], runs[1], runs[2]));
+            Arrays.sort(runs, Comparator.comparingLong(r -> r[0]));
+            out.println(line("replay", n, runs[1][0], runs[1][1], runs[1][0], runs[2][0]));
         }
     }
 
     private void catchup(Store store) {
         List<Long> pages = new ArrayList<>();
         long events = 0;
+        long cpu = cpuNanos();
         long start = System.nanoTime();
         for (long from = 1; ; ) {
             long t = System.nanoTime();
@@ -258,19 +268,26 @@ final class BenchCommand implements Callable<Integer> {
             from = page.getLast().globalPosition() + 1;
         }
         long elapsed = System.nanoTime() - start;
-        result("catchup", events, elapsed, pages.stream().mapToLong(Long::longValue).sorted().toArray());
+        cpu = cpuNanos() - cpu;
+        result("catchup", events, elapsed, cpu, pages.stream().mapToLong(Long::longValue).sorted().toArray());
     }
 
-    private void result(String name, long events, long elapsedNanos, long[] sortedLatencies) {
+    private void result(String name, long events, long elapsedNanos, long cpuNanos, long[] sortedLatencies) {
         long p50 = sortedLatencies.length == 0 ? 0 : sortedLatencies[sortedLatencies.length / 2];
         long p99 = sortedLatencies.length == 0 ? 0 : sortedLatencies[(int) Math.min(sortedLatencies.length - 1,
                 Math.ceil(sortedLatencies.length * 0.99) - 1)];
-        out.println(line(name, events, elapsedNanos, p50, p99));
+        out.println(line(name, events, elapsedNanos, cpuNanos, p50, p99));
     }
 
-    private static String line(String name, long events, long elapsedNanos, long p50, long p99) {
+    private static String line(String name, long events, long elapsedNanos, long cpuNanos, long p50, long p99) {
         double seconds = elapsedNanos / 1e9;
-        return String.format(Locale.ROOT, "workload=%s events=%d seconds=%.3f events_per_s=%.0f p50_us=%.1f p99_us=%.1f",
-                name, events, seconds, events / seconds, p50 / 1e3, p99 / 1e3);
+        return String.format(Locale.ROOT,
+                "workload=%s events=%d seconds=%.3f events_per_s=%.0f p50_us=%.1f p99_us=%.1f cpu_us_per_event=%.2f",
+                name, events, seconds, events / seconds, p50 / 1e3, p99 / 1e3, cpuNanos / 1e3 / Math.max(1, events));
+    }
+
+    /** The CPU time this JVM has used, all threads (user and system), in nanoseconds. */
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 }

@@ -99,7 +99,7 @@ class OperatorCommandsTest {
         String number = "[0-9.]+";
         assertThat(bench.outLines().subList(1, 5)).satisfiesExactly(
                 l -> assertThat(l).matches("workload=processes events=200 seconds=" + number + " events_per_s=\\d+ p50_us="
-                        + number + " p99_us=" + number),
+                        + number + " p99_us=" + number + " cpu_us_per_event=" + number),
                 l -> assertThat(l).startsWith("workload=single events=20 "),
                 l -> assertThat(l).startsWith("workload=replay events=20 "),
                 // processes: 200 measured after 1 to 10 warm-up rounds of 2 each; single: 20 + 20 warm-up; replay: 20
