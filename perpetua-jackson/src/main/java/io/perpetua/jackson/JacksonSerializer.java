@@ -77,7 +77,11 @@ public final class JacksonSerializer implements Serializer {
         this(Manifests.defaults());
     }
 
-    /** A serializer that names and versions types by {@code manifests}. */
+    /**
+     * A serializer that names and versions types by {@code manifests}.
+     *
+     * @param manifests each type's name in the journal and current schema version
+     */
     public JacksonSerializer(Manifests manifests) {
         this.manifests = Objects.requireNonNull(manifests, "manifests");
         this.mapper = JsonMapper.builder()
@@ -97,7 +101,11 @@ public final class JacksonSerializer implements Serializer {
         this.config = mapper.getDeserializationConfig();
     }
 
-    /** The manifests this serializer names types by. */
+    /**
+     * The manifests this serializer names types by.
+     *
+     * @return the manifests given at construction
+     */
     public Manifests manifests() {
         return manifests;
     }
