@@ -137,7 +137,8 @@ public final class EventCodec<S, E> {
         }
     }
 
-    private Object decodeOrFailure(StoredEvent stored) {
+    /** What {@link #decode} gives for {@code stored}, or the {@link RuntimeException} it throws. */
+    Object decodeOrFailure(StoredEvent stored) {
         try {
             return decode(stored);
         } catch (RuntimeException e) {

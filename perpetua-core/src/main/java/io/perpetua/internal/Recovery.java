@@ -135,7 +135,7 @@ public final class Recovery<S, E> {
                 if (i == decodedUpTo) decodedUpTo = decode(events, i, Math.min(n, i + CLAIM), decodedHere);
                 decoded = decodedHere[i];
             } else {
-                decoded = decode(stored);
+                decoded = settings.codec().decodeOrFailure(stored);
             }
             if (decoded instanceof RuntimeException e) {
                 poison(stored, "cannot be deserialized", e);
@@ -166,14 +166,6 @@ public final class Recovery<S, E> {
     }
 
     /** The current events of a stored event, or the exception that decoding it threw. */
-    private Object decode(StoredEvent stored) {
-        try {
-            return settings.codec().decode(stored);
-        } catch (RuntimeException e) {
-            return e;
-        }
-    }
-
     /**
      * Decodes {@code events[from, to)} into {@code slots}: each slot the current events of its stored
      * event, or the exception that decoding it threw. Returns {@code to}.

@@ -648,10 +648,7 @@ public final class PostgresStore implements Store {
             return inTransaction(c -> {
                 try (PreparedStatement ps = c.prepareStatement(insertSql)) {
                     batch.bind(ps, 1);
-                    ps.execute(); // SET LOCAL, then the rows
-                    while (ps.getMoreResults() || ps.getUpdateCount() != -1) {
-                        // nothing to read
-                    }
+                    executeAll(ps); // SET LOCAL, then the rows
                 }
                 if (batch.after != null && !batch.after.settled.join()) {
                     c.rollback();
@@ -663,10 +660,7 @@ public final class PostgresStore implements Store {
                     ps.setLong(1, batch.position);
                     ps.setLong(2, batch.start);
                     ps.setString(3, channel);
-                    ps.execute(); // the move, then the COMMIT
-                    while (ps.getMoreResults() || ps.getUpdateCount() != -1) {
-                        // nothing to read
-                    }
+                    executeAll(ps); // the move, then the COMMIT
                 } catch (SQLException e) {
                     if (!"22P02".equals(e.getSQLState()) || e.getMessage() == null || !e.getMessage().contains(POSITION_MOVED)) {
                         throw e;
@@ -677,6 +671,14 @@ public final class PostgresStore implements Store {
                 pipelined.increment();
                 return true;
             });
+        }
+
+        /** Runs every statement of {@code ps} (several, separated by semicolons), reading no result. */
+        private static void executeAll(PreparedStatement ps) throws SQLException {
+            ps.execute();
+            while (ps.getMoreResults() || ps.getUpdateCount() != -1) {
+                // nothing to read
+            }
         }
 
         /** Runs {@code work} in a transaction on a connection of the pool, rolling back if it throws. */
@@ -1333,7 +1335,6 @@ public final class PostgresStore implements Store {
         long get(int i) {
             return values[i];
         }
-
 
         long[] toArray() {
             return Arrays.copyOf(values, size);

@@ -155,7 +155,7 @@ final class MemoryData implements EventJournal, SnapshotStore, CheckpointStore {
         for (int i = 0; i < events.size(); i++) {
             EventData e = events.get(i);
             long position = ++highestPosition;
-            int index = (int) ((position - 1) & (CHUNK - 1));
+            int index = slot(position);
             Chunk chunk = chunkFor(position);
             chunk.streams[index] = stream;
             chunk.sequenceNrs[index] = highest + i + 1;
@@ -172,11 +172,21 @@ final class MemoryData implements EventJournal, SnapshotStore, CheckpointStore {
 
     /** The chunk of a new position, allocated when the position is its first. */
     private Chunk chunkFor(long position) {
-        int c = (int) ((position - 1) >>> CHUNK_BITS);
+        int c = chunkIndex(position);
         if (c == chunks.length) chunks = Arrays.copyOf(chunks, chunks.length * 2);
         Chunk chunk = chunks[c];
         if (chunk == null) chunks[c] = chunk = new Chunk();
         return chunk;
+    }
+
+    /** The index in {@link #chunks} of the chunk holding {@code position}. */
+    private static int chunkIndex(long position) {
+        return (int) ((position - 1) >>> CHUNK_BITS);
+    }
+
+    /** The index of {@code position} in its chunk. */
+    private static int slot(long position) {
+        return (int) ((position - 1) & (CHUNK - 1));
     }
 
     private static Object body(Payload payload) {
@@ -185,8 +195,8 @@ final class MemoryData implements EventJournal, SnapshotStore, CheckpointStore {
 
     /** The event at {@code position}, or null if it was deleted; under the lock. */
     private StoredEvent event(long position) {
-        Chunk chunk = chunks[(int) ((position - 1) >>> CHUNK_BITS)];
-        int index = (int) ((position - 1) & (CHUNK - 1));
+        Chunk chunk = chunks[chunkIndex(position)];
+        int index = slot(position);
         Object body = chunk.bodies[index];
         if (body == null) return null;
         @SuppressWarnings("unchecked")
@@ -235,8 +245,8 @@ final class MemoryData implements EventJournal, SnapshotStore, CheckpointStore {
             long to = Math.min(toSequenceNr, stream.highest);
             for (long seq = stream.deletedUpTo + 1; seq <= to; seq++) {
                 long position = stream.positions[(int) (seq - 1)];
-                Chunk chunk = chunks[(int) ((position - 1) >>> CHUNK_BITS)];
-                int index = (int) ((position - 1) & (CHUNK - 1));
+                Chunk chunk = chunks[chunkIndex(position)];
+                int index = slot(position);
                 chunk.bodies[index] = null;
                 chunk.tags[index] = null;
             }
