@@ -44,6 +44,8 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -101,6 +103,8 @@ public final class PostgresStore implements Store {
     private final String schema;
     private final String channel;
     private final ListenerSettings listener;
+    /** Batches of this many writes or more are written in two halves at once; 0: never. */
+    private final int splitAt;
     private final Thread listenerThread;
     private final PositionSignal visible;
     private volatile boolean closed;
@@ -121,8 +125,10 @@ public final class PostgresStore implements Store {
     /** How the listener connects: a JDBC URL with credentials, or null to poll only. */
     record ListenerSettings(String jdbcUrl, java.util.Properties properties) {}
 
-    PostgresStore(String uri, DataSource dataSource, HikariDataSource ownedPool, String schema, ListenerSettings listener) {
+    PostgresStore(String uri, DataSource dataSource, HikariDataSource ownedPool, String schema, ListenerSettings listener,
+            int splitAt) {
         this.uri = uri;
+        this.splitAt = checkSplitAt(splitAt);
         this.dataSource = dataSource;
         this.ownedPool = ownedPool;
         this.schema = checkSchemaName(schema);
@@ -205,8 +211,31 @@ public final class PostgresStore implements Store {
      * LISTEN on.
      */
     public static PostgresStore open(DataSource dataSource, String schema) {
+        return open(dataSource, schema, 0);
+    }
+
+    /**
+     * As {@link #open(DataSource, String)}, with batches of {@code splitAt} writes or more written
+     * in two halves on two connections at once ({@code 0}: never, the default). Splitting pays off
+     * when the database server has cores to spare for a second backend; on a machine it shares with
+     * the application it costs more than it gains (see {@code docs/postgresql.md}).
+     *
+     * @throws IllegalArgumentException if {@code splitAt} is neither 0 nor from 2 to 1,000,000
+     */
+    public static PostgresStore open(DataSource dataSource, String schema, int splitAt) {
         return new PostgresStore("postgresql-datasource:" + schema, Objects.requireNonNull(dataSource, "dataSource"), null,
-                schema, null);
+                schema, null, splitAt);
+    }
+
+    /** The largest {@code splitAt} accepted. */
+    static final int MAX_SPLIT_AT = 1_000_000;
+
+    static int checkSplitAt(int splitAt) {
+        if (splitAt != 0 && (splitAt < 2 || splitAt > MAX_SPLIT_AT)) {
+            throw new IllegalArgumentException("splitAt must be 0 (never split a batch) or from 2 to " + MAX_SPLIT_AT
+                    + ", was " + splitAt);
+        }
+        return splitAt;
     }
 
     private static String checkSchemaName(String schema) {
@@ -247,6 +276,11 @@ public final class PostgresStore implements Store {
     /** Batches written behind another batch still in flight (see {@code Journal.appendPipelined}). */
     long pipelinedBatches() {
         return journal.pipelined.sum();
+    }
+
+    /** Appends written in two halves at once (see {@code Journal.append}). */
+    long splitAppends() {
+        return journal.split.sum();
     }
 
     @Override
@@ -380,8 +414,6 @@ public final class PostgresStore implements Store {
 
         /** How many times an append under the lock is made before a refusal is reported. */
         private static final int LOCKED_ATTEMPTS = 5;
-        /** The smallest batch that {@link #append} splits in two. */
-        private static final int SPLIT_AT = 256;
         /** Appends under the lock that must find no other writer before appends go without it again. */
         private static final int QUIET_APPENDS = 100;
         /** How many stream ids an append reserves beyond those it needs. */
@@ -426,6 +458,8 @@ public final class PostgresStore implements Store {
         private Batch last;
         /** Batches written by {@link #appendPipelined}. */
         final LongAdder pipelined = new LongAdder();
+        /** Appends written in two halves. */
+        final LongAdder split = new LongAdder();
         /** Run by a pipelined batch just before it moves the position (for tests). */
         volatile Runnable beforeMove;
         /** Set while an append waits for the batches in flight, so that no new one starts meanwhile. */
@@ -440,34 +474,37 @@ public final class PostgresStore implements Store {
         private int lockedAppendsToGo;
 
         /**
-         * Appends a batch; one of {@value #SPLIT_AT} writes or more is split by stream into two
-         * halves written at once (see {@link #appendOne}), so that the server inserts the rows of
-         * both on two connections while the first one's commit waits for the disk. The first half
-         * is planned before the second starts, so the second is the one written behind it. A
-         * failure of either fails the whole append (the other half may have been written: outcome
-         * unknown).
+         * Appends a batch; if the store splits batches and this one has at least {@code splitAt}
+         * writes, it is cut in the middle into two halves written at once, so that the server
+         * inserts the rows of both on two connections while the first one's commit waits for the
+         * disk. Positions still follow the order of the writes: the first half is planned before
+         * the second, the second is written behind it (see {@link #appendPipelined}), and a second
+         * half that has to be appended under the lock waits until the first is done. A batch in
+         * which a stream has writes on both sides of the cut is not split. A failure of either half
+         * fails the whole append (the other half may have been written: outcome unknown).
          */
         @Override
         public List<WriteResult> append(List<AtomicWrite> writes) {
             Objects.requireNonNull(writes, "writes");
-            if (writes.size() < SPLIT_AT) return appendOne(writes);
-            List<AtomicWrite> first = new ArrayList<>(writes.size() / 2 + 16);
-            List<AtomicWrite> second = new ArrayList<>(writes.size() / 2 + 16);
-            boolean[] inSecond = new boolean[writes.size()];
-            for (int i = 0; i < writes.size(); i++) {
-                int h = writes.get(i).persistenceId().hashCode();
-                inSecond[i] = ((h ^ (h >>> 16)) & 1) != 0; // every write of a stream in the same half
-                (inSecond[i] ? second : first).add(writes.get(i));
+            if (splitAt == 0 || writes.size() < splitAt) return appendOne(writes);
+            int cut = writes.size() / 2;
+            List<AtomicWrite> first = writes.subList(0, cut);
+            List<AtomicWrite> second = writes.subList(cut, writes.size());
+            Set<String> firstIds = new HashSet<>(cut * 2);
+            for (AtomicWrite w : first) firstIds.add(w.persistenceId());
+            for (AtomicWrite w : second) {
+                if (firstIds.contains(w.persistenceId())) return appendOne(writes); // one stream on both sides
             }
-            if (first.isEmpty() || second.isEmpty()) return appendOne(writes);
-            // the first half is planned before the second: the second is written behind it
             Batch firstBatch = new Batch(first);
-            boolean firstPlanned = plan(firstBatch);
+            if (!plan(firstBatch)) return appendOne(writes); // it goes under the lock: so does the rest, in order
+            split.increment();
+            CompletableFuture<Void> firstDone = new CompletableFuture<>();
             CompletableFuture<List<WriteResult>> other = new CompletableFuture<>();
             try {
                 Thread.ofVirtual().name("perpetua-pg-append").start(() -> {
                     try {
-                        other.complete(appendOne(second));
+                        Batch secondBatch = new Batch(second);
+                        other.complete(write(secondBatch, plan(secondBatch), firstDone));
                     } catch (Throwable t) {
                         other.completeExceptionally(t);
                     }
@@ -475,10 +512,11 @@ public final class PostgresStore implements Store {
             } catch (Throwable t) {
                 other.completeExceptionally(t); // reported below, once the first half is written
             }
-            List<WriteResult> firstResults;
+            List<WriteResult> results = new ArrayList<>(writes.size());
             try {
-                firstResults = write(firstBatch, firstPlanned);
+                results.addAll(write(firstBatch, true, null));
             } finally {
+                firstDone.complete(null);
                 // no write of this call may still be running once it returns or throws
                 try {
                     other.join();
@@ -486,18 +524,13 @@ public final class PostgresStore implements Store {
                     // reported below, unless this half failed first
                 }
             }
-            List<WriteResult> secondResults;
             try {
-                secondResults = other.join();
+                results.addAll(other.join());
             } catch (CompletionException e) {
                 if (e.getCause() instanceof RuntimeException re) throw re;
                 if (e.getCause() instanceof Error err) throw err;
                 throw e;
             }
-            List<WriteResult> results = new ArrayList<>(writes.size());
-            int f = 0;
-            int g = 0;
-            for (boolean later : inSecond) results.add(later ? secondResults.get(g++) : firstResults.get(f++));
             return results;
         }
 
@@ -513,11 +546,14 @@ public final class PostgresStore implements Store {
         private List<WriteResult> appendOne(List<AtomicWrite> writes) {
             if (writes.isEmpty()) return new ArrayList<>();
             Batch batch = new Batch(writes);
-            return write(batch, plan(batch));
+            return write(batch, plan(batch), null);
         }
 
-        /** Writes {@code batch}: as planned if {@code planned} (see {@link #plan}), else under the lock. */
-        private List<WriteResult> write(Batch batch, boolean planned) {
+        /**
+         * Writes {@code batch}: as planned if {@code planned} (see {@link #plan}), else under the
+         * lock, once {@code before} (if not null) is done.
+         */
+        private List<WriteResult> write(Batch batch, boolean planned, CompletableFuture<Void> before) {
             List<AtomicWrite> writes = batch.writes;
             if (planned) {
                 boolean written = false;
@@ -536,6 +572,7 @@ public final class PostgresStore implements Store {
                     return batch.results;
                 }
             }
+            if (before != null) before.join(); // never ahead of the writes before this batch
             return appendUnderLock(writes);
         }
 
@@ -650,7 +687,7 @@ public final class PostgresStore implements Store {
                     batch.bind(ps, 1);
                     executeAll(ps); // SET LOCAL, then the rows
                 }
-                if (batch.after != null && !batch.after.settled.join()) {
+                if (batch.after != null && !written(batch.after)) {
                     c.rollback();
                     return false;
                 }
@@ -671,6 +708,24 @@ public final class PostgresStore implements Store {
                 pipelined.increment();
                 return true;
             });
+        }
+
+        /**
+         * Whether {@code before}, the batch a pipelined batch is written behind, was written; false
+         * also if it is not done within {@link #PIPELINED_LOCK_TIMEOUT_MS}. That bound ends a wait
+         * the server cannot see: {@code before} may itself wait for the position lock, held by
+         * another node's append under the lock, which waits for the rows the waiting batch has
+         * inserted. Giving up rolls those rows back; the batch is then made again under the lock.
+         */
+        private static boolean written(Batch before) {
+            try {
+                return before.settled.get(PIPELINED_LOCK_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException e) { // settled is only ever completed normally
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
         }
 
         /** Runs every statement of {@code ps} (several, separated by semicolons), reading no result. */

@@ -9,10 +9,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 
 /**
- * Opens {@code postgresql://host[:port]/database?user=U[&password=P][&schema=S][&poolSize=N]}.
+ * Opens {@code postgresql://host[:port]/database?user=U[&password=P][&schema=S][&poolSize=N][&splitAt=W]}.
  * {@code schema} (default {@code perpetua}) holds the tables; {@code poolSize} (default 8) bounds the
- * connection pool; every other parameter is passed to the PostgreSQL JDBC driver. Connection problems
- * are reported in one line that says what to check, with the password never shown.
+ * connection pool; {@code splitAt} (default 0, never) writes batches of that many writes or more in
+ * two halves on two connections at once (see {@link PostgresStore#open(javax.sql.DataSource, String,
+ * int)}); every other parameter is passed to the PostgreSQL JDBC driver. Connection problems are
+ * reported in one line that says what to check, with the password never shown.
  */
 public final class PostgresStoreProvider implements StoreProvider {
 
@@ -37,6 +39,7 @@ public final class PostgresStoreProvider implements StoreProvider {
         }
         String schema = "perpetua";
         int poolSize = 8;
+        int splitAt = 0;
         Properties properties = new Properties();
         for (String param : query.isEmpty() ? new String[0] : query.split("&")) {
             int eq = param.indexOf('=');
@@ -55,6 +58,14 @@ public final class PostgresStoreProvider implements StoreProvider {
                         throw new IllegalArgumentException("poolSize must be a number from 2 to 200 in '" + redact(uri) + "'");
                     }
                 }
+                case "splitAt" -> {
+                    try {
+                        splitAt = PostgresStore.checkSplitAt(Integer.parseInt(value));
+                    } catch (IllegalArgumentException e) { // NumberFormatException too
+                        throw new IllegalArgumentException("splitAt must be 0 (never split a batch) or a number from 2 to "
+                                + PostgresStore.MAX_SPLIT_AT + " in '" + redact(uri) + "'");
+                    }
+                }
                 default -> properties.setProperty(key, value);
             }
         }
@@ -67,7 +78,8 @@ public final class PostgresStoreProvider implements StoreProvider {
                     + " (check that the server is running and that the host, database, user and password are right)", e);
         }
         try {
-            return new PostgresStore(redact(uri), pool, pool, schema, new PostgresStore.ListenerSettings(jdbcUrl, properties));
+            return new PostgresStore(redact(uri), pool, pool, schema, new PostgresStore.ListenerSettings(jdbcUrl, properties),
+                    splitAt);
         } catch (RuntimeException e) {
             pool.close();
             throw e;

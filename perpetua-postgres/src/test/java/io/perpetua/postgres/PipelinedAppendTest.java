@@ -25,9 +25,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Large batches are split in two and written at once, and a batch planned while another is in
+ * Large batches are split in two and written at once (on a store opened with {@code splitAt}), and a
+ * batch planned while another is in
  * flight is written behind it without taking the position lock first. These tests check that what
  * lands is what a one-at-a-time store would have written: each write its own result, contiguous
  * sequence numbers, unique positions, and a live reader that sees every event once, in order, with
@@ -36,52 +39,69 @@ import org.junit.jupiter.api.Test;
  */
 class PipelinedAppendTest {
 
+    /** Batches of 256 writes or more in two halves. */
+    private static final String SPLIT = "&splitAt=256";
+
     @Test
-    void a_large_batch_split_in_two_gives_each_write_its_own_result_in_order() {
-        try (Store store = Stores.open(TestDatabase.uri(TestDatabase.freshSchema()))) {
+    void a_large_batch_split_in_two_gives_each_write_its_own_result_and_positions_in_write_order() {
+        try (PostgresStore store = (PostgresStore) Stores.open(TestDatabase.uri(TestDatabase.freshSchema()) + SPLIT)) {
             EventJournal journal = store.journal();
             List<AtomicWrite> first = new ArrayList<>();
             for (int i = 0; i < 400; i++) first.add(write("s-" + i, ExpectedSequence.none(), "a" + i));
             assertThat(journal.append(first)).allSatisfy(r -> assertThat(r).isInstanceOf(WriteResult.Written.class));
+            long splitBefore = store.splitAppends(); // the first append looks every stream up: not split
 
             List<AtomicWrite> second = new ArrayList<>();
             for (int i = 0; i < 400; i++) {
-                // every tenth write expects a stale number: a conflict, in its own place
-                second.add(write("s-" + i, ExpectedSequence.exactly(i % 10 == 0 ? 0 : 1), "b" + i));
+                // in the second half, every tenth write expects a stale number: a conflict, in its own
+                // place (that half is then looked up and written under the lock, after the first)
+                second.add(write("s-" + i, ExpectedSequence.exactly(conflicting(i) ? 0 : 1), "b" + i));
             }
-            second.add(write("s-7", ExpectedSequence.exactly(2), "c7")); // after its own earlier write in this batch
+            // after its own earlier write in this batch, on the same side of the cut
+            second.add(write("s-397", ExpectedSequence.exactly(2), "c397"));
             List<WriteResult> results = journal.append(second);
+            assertThat(store.splitAppends()).as("the second append was split").isEqualTo(splitBefore + 1);
             assertThat(results).hasSize(401);
-            for (int i = 0; i < 400; i++) {
-                if (i % 10 == 0) {
+            long previous = 400;
+            for (int i = 0; i < 401; i++) {
+                if (conflicting(i)) {
                     assertThat(results.get(i)).isEqualTo(new WriteResult.Conflict(ExpectedSequence.exactly(0), 1));
                 } else {
-                    assertThat(results.get(i)).isInstanceOf(WriteResult.Written.class);
-                    assertThat(((WriteResult.Written) results.get(i)).firstSequenceNr()).isEqualTo(2);
-                }
-            }
-            assertThat(((WriteResult.Written) results.get(400)).firstSequenceNr()).isEqualTo(3);
-            assertThat(texts(journal.read("s-7", 1, Long.MAX_VALUE, 10))).containsExactly("a7", "b7", "c7");
-            assertThat(texts(journal.read("s-10", 1, Long.MAX_VALUE, 10))).containsExactly("a10");
-
-            List<StoredEvent> all = journal.readAll(1, 10_000);
-            assertThat(all).extracting(StoredEvent::globalPosition)
-                    .containsExactlyElementsOf(positions(1, 400 + 360 + 1));
-            // positions follow the results: each written event is at the position its result names
-            for (int i = 0; i < 401; i++) {
-                if (results.get(i) instanceof WriteResult.Written w) {
+                    WriteResult.Written w = (WriteResult.Written) results.get(i);
+                    assertThat(w.firstSequenceNr()).isEqualTo(i < 400 ? 2 : 3);
+                    // positions follow the order of the writes, across the two halves
+                    assertThat(w.globalPositions()[0]).isEqualTo(previous + 1);
+                    previous = w.globalPositions()[0];
+                    // each written event is at the position its result names
                     StoredEvent e = journal.read(second.get(i).persistenceId(), w.firstSequenceNr(), w.firstSequenceNr(), 1).getFirst();
                     assertThat(e.globalPosition()).isEqualTo(w.globalPositions()[0]);
                 }
             }
+            assertThat(texts(journal.read("s-397", 1, Long.MAX_VALUE, 10))).containsExactly("a397", "b397", "c397");
+            assertThat(texts(journal.read("s-10", 1, Long.MAX_VALUE, 10))).containsExactly("a10", "b10");
+            assertThat(texts(journal.read("s-210", 1, Long.MAX_VALUE, 10))).containsExactly("a210");
+            assertThat(journal.readAll(1, 10_000)).extracting(StoredEvent::globalPosition)
+                    .containsExactlyElementsOf(positions(1, 400 + 380 + 1));
+
+            // a stream on both sides of the cut: the batch is written whole, in order
+            List<AtomicWrite> third = new ArrayList<>();
+            for (int i = 0; i < 300; i++) third.add(write("t-" + i, ExpectedSequence.none(), "t" + i));
+            third.add(write("t-0", ExpectedSequence.exactly(1), "u0"));
+            assertThat(journal.append(third)).allMatch(r -> r instanceof WriteResult.Written);
+            assertThat(store.splitAppends()).isEqualTo(splitBefore + 1);
+            assertThat(texts(journal.read("t-0", 1, Long.MAX_VALUE, 10))).containsExactly("t0", "u0");
         }
+    }
+
+    private static boolean conflicting(int i) {
+        return i >= 200 && i < 400 && i % 10 == 0;
     }
 
     @Test
     void a_pipelined_part_that_finds_the_position_moved_writes_nothing_and_is_written_again_under_the_lock()
             throws Exception {
         String schema = TestDatabase.freshSchema();
-        try (PostgresStore store = (PostgresStore) Stores.open(TestDatabase.uri(schema))) {
+        try (PostgresStore store = (PostgresStore) Stores.open(TestDatabase.uri(schema) + SPLIT)) {
             EventJournal journal = store.journal();
             List<AtomicWrite> first = new ArrayList<>();
             for (int i = 0; i < 400; i++) first.add(write("m-" + i, ExpectedSequence.none(), "a" + i));
@@ -123,9 +143,10 @@ class PipelinedAppendTest {
         }
     }
 
-    @Test
-    void concurrent_appends_are_written_behind_each_other_and_a_live_reader_misses_nothing() throws Exception {
-        String uri = TestDatabase.uri(TestDatabase.freshSchema());
+    @ParameterizedTest(name = "batches split: {0}")
+    @ValueSource(booleans = {false, true})
+    void concurrent_appends_are_written_behind_each_other_and_a_live_reader_misses_nothing(boolean split) throws Exception {
+        String uri = TestDatabase.uri(TestDatabase.freshSchema()) + (split ? SPLIT : "");
         try (Store store = Stores.open(uri)) {
             Reader reader = new Reader(store.journal());
             reader.start();
@@ -138,9 +159,10 @@ class PipelinedAppendTest {
         }
     }
 
-    @Test
-    void two_nodes_appending_at_once_fall_back_under_the_lock_and_lose_nothing() throws Exception {
-        String uri = TestDatabase.uri(TestDatabase.freshSchema());
+    @ParameterizedTest(name = "batches split: {0}")
+    @ValueSource(booleans = {false, true})
+    void two_nodes_appending_at_once_fall_back_under_the_lock_and_lose_nothing(boolean split) throws Exception {
+        String uri = TestDatabase.uri(TestDatabase.freshSchema()) + (split ? SPLIT : "");
         try (Store a = Stores.open(uri); Store b = Stores.open(uri)) {
             Reader reader = new Reader(a.journal());
             reader.start();

@@ -76,5 +76,13 @@ class PostgresStoreTest {
                 .hasMessageContaining("needs a host and a database");
         assertThatThrownBy(() -> Stores.open(TestDatabase.baseUri() + "&schema=Bad-Name"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("schema name");
+        for (String bad : List.of("1", "-5", "many", "1000001")) {
+            assertThatThrownBy(() -> Stores.open(TestDatabase.baseUri() + "&password=secret&splitAt=" + bad))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("splitAt must be 0 (never split a batch) or a number from 2 to 1000000")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("secret"));
+        }
+        assertThatThrownBy(() -> PostgresStore.open(new org.postgresql.ds.PGSimpleDataSource(), "perpetua", 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("splitAt must be 0");
     }
 }
