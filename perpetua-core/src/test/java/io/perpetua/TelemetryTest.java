@@ -8,7 +8,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.data.HistogramPointData;
@@ -157,6 +159,40 @@ class TelemetryTest {
             assertThat(handled.getAttributes().get(Telemetry.PROCESS_TYPE)).isEqualTo("accumulator");
             assertThat(handled.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
         }
+    }
+
+    @Test
+    void the_handling_span_is_a_child_of_the_span_where_the_message_was_sent() {
+        String firstId = Ids.fresh("first");
+        String secondId = Ids.fresh("second");
+        String loneId = Ids.fresh("lone");
+        try (Perpetua perpetua = runtime()) {
+            ProcessRef<Accumulator.Command> first = perpetua.start(Accumulator.type(), firstId);
+            ProcessRef<Accumulator.Command> second = perpetua.start(Accumulator.type(), secondId);
+            Span request = otel.getTracer("test").spanBuilder("request").startSpan();
+            try (Scope ignored = request.makeCurrent()) {
+                // the first process casts to the second from its handler
+                first.call(run(ctx -> second.cast(add("from first"))));
+            } finally {
+                request.end();
+            }
+            perpetua.start(Accumulator.type(), loneId).call(add("outside any span"));
+
+            SpanData firstHandled = handled(firstId, Accumulator.Run.class);
+            SpanData secondHandled = handled(secondId, Accumulator.Add.class);
+            assertThat(firstHandled.getTraceId()).isEqualTo(request.getSpanContext().getTraceId());
+            assertThat(firstHandled.getParentSpanId()).isEqualTo(request.getSpanContext().getSpanId());
+            assertThat(secondHandled.getTraceId()).isEqualTo(request.getSpanContext().getTraceId());
+            assertThat(secondHandled.getParentSpanId()).isEqualTo(firstHandled.getSpanId());
+            SpanData lone = handled(loneId, Accumulator.Add.class);
+            assertThat(lone.getParentSpanContext().isValid()).as("a message sent outside any span starts a trace").isFalse();
+            assertThat(lone.getTraceId()).isNotEqualTo(request.getSpanContext().getTraceId());
+        }
+    }
+
+    private SpanData handled(String persistenceId, Class<?> messageType) {
+        return span("handle accumulator", s -> persistenceId.equals(s.getAttributes().get(Telemetry.PERSISTENCE_ID))
+                && messageType.getName().equals(s.getAttributes().get(Telemetry.MESSAGE_TYPE)));
     }
 
     @Test

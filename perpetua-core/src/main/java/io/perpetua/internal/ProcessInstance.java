@@ -60,9 +60,10 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
     private static final int RESTART_ATTEMPTS = 8;
 
     private sealed interface Msg {}
-    private record Call(Object request, CompletableFuture<Object> reply) implements Msg {}
-    private record Cast(Object message) implements Msg {}
-    private record Info(Object message) implements Msg {}
+    // sender: the tracing context where the message was sent (null when not tracing)
+    private record Call(Object request, CompletableFuture<Object> reply, io.opentelemetry.context.Context sender) implements Msg {}
+    private record Cast(Object message, io.opentelemetry.context.Context sender) implements Msg {}
+    private record Info(Object message, io.opentelemetry.context.Context sender) implements Msg {}
     private record Tick(Object message) implements Msg {} // from a timer: not counted against the mailbox limit
     /** @param normal whether this is a normal stop ({@link #stop()}), not a shutdown of the runtime */
     private record Stop(CompletableFuture<Void> done, boolean normal) implements Msg {}
@@ -266,7 +267,7 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
         // a call not accepted is dropped from the timeouts at the next sweep (completed here)
         boolean accepted = false;
         try {
-            accepted = offer(new Call(request, reply), now, deadline, timeout);
+            accepted = offer(new Call(request, reply, sender()), now, deadline, timeout);
         } finally {
             if (!accepted) reply.cancel(false);
         }
@@ -275,22 +276,27 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
 
     @Override
     public void cast(M message) {
-        enqueue(new Cast(Objects.requireNonNull(message, "message")));
+        enqueue(new Cast(Objects.requireNonNull(message, "message"), sender()));
     }
 
     @Override
     public void send(Object info) {
-        enqueue(new Info(Objects.requireNonNull(info, "info")));
+        enqueue(new Info(Objects.requireNonNull(info, "info"), sender()));
     }
 
     /** {@link #cast}, returning false instead of throwing when this incarnation no longer accepts messages. */
     public boolean tryCast(Object message) {
-        return offer(new Cast(Objects.requireNonNull(message, "message")), System.nanoTime(), Long.MAX_VALUE, null);
+        return offer(new Cast(Objects.requireNonNull(message, "message"), sender()), System.nanoTime(), Long.MAX_VALUE, null);
     }
 
     /** {@link #send}, returning false instead of throwing when this incarnation no longer accepts messages. */
     public boolean trySend(Object info) {
-        return offer(new Info(Objects.requireNonNull(info, "info")), System.nanoTime(), Long.MAX_VALUE, null);
+        return offer(new Info(Objects.requireNonNull(info, "info"), sender()), System.nanoTime(), Long.MAX_VALUE, null);
+    }
+
+    /** The sender's tracing context, for the handling span's parent; null when not tracing. */
+    private io.opentelemetry.context.Context sender() {
+        return settings.telemetry().tracing() ? io.opentelemetry.context.Context.current() : null;
     }
 
     @Override
@@ -429,7 +435,7 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
         }
         recovered.complete(null);
         try {
-            handle(null, "onRecovered", () -> behaviour.onRecovered(ctx));
+            handle(null, "onRecovered", null, () -> behaviour.onRecovered(ctx));
             while (true) {
                 runMailbox();
                 if (!selfStopped || shutdownRequested || lifecycle.restartPolicy() != RestartPolicy.PERMANENT) break;
@@ -440,7 +446,7 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
                 selfStopped = false;
                 stoppedNormally = false;
                 recover();
-                handle(null, "onRecovered", () -> behaviour.onRecovered(ctx));
+                handle(null, "onRecovered", null, () -> behaviour.onRecovered(ctx));
             }
         } catch (InterruptedException e) {
             stopReason = "interrupted";
@@ -472,10 +478,10 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
                     stopRequested = true;
                     if (s.normal()) stoppedNormally = true;
                 }
-                case Call c -> handle(c, c.request(), () -> behaviour.handleCall(castMessage(c.request()), ctx));
-                case Cast c -> handle(null, c.message(), () -> behaviour.handleCast(castMessage(c.message()), ctx));
-                case Info i -> handle(null, i.message(), () -> behaviour.handleInfo(i.message(), ctx));
-                case Tick t -> handle(null, t.message(), () -> behaviour.handleInfo(t.message(), ctx));
+                case Call c -> handle(c, c.request(), c.sender(), () -> behaviour.handleCall(castMessage(c.request()), ctx));
+                case Cast c -> handle(null, c.message(), c.sender(), () -> behaviour.handleCast(castMessage(c.message()), ctx));
+                case Info i -> handle(null, i.message(), i.sender(), () -> behaviour.handleInfo(i.message(), ctx));
+                case Tick t -> handle(null, t.message(), null, () -> behaviour.handleInfo(t.message(), ctx));
                 case Passivate p -> throw new AssertionError("handled above");
             }
         }
@@ -548,14 +554,17 @@ public final class ProcessInstance<M, S, E> implements ProcessRef<M> {
         return r.eventsReplayed();
     }
 
-    /** Handles one message, in a span when tracing (current while the handler runs, so its spans nest). */
-    private void handle(Call call, Object message, Runnable handler) {
+    /**
+     * Handles one message, in a span when tracing: a child of the span current where the message was
+     * sent ({@code sender}, if any), and current while the handler runs, so that its spans nest.
+     */
+    private void handle(Call call, Object message, io.opentelemetry.context.Context sender, Runnable handler) {
         Telemetry.ForType telemetry = settings.telemetry();
         if (!telemetry.tracing()) {
             handleMessage(call, message, handler);
             return;
         }
-        Span span = telemetry.startHandling(persistenceId, message);
+        Span span = telemetry.startHandling(persistenceId, message, sender);
         handlingSpan = span;
         try (Scope ignored = span.makeCurrent()) {
             handleMessage(call, message, handler);

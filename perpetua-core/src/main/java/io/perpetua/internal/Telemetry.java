@@ -11,6 +11,7 @@ import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.metrics.MeterProvider;
 import io.opentelemetry.api.metrics.ObservableLongMeasurement;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
@@ -198,9 +199,15 @@ public final class Telemetry implements AutoCloseable {
             if (metrics) persistDuration.record((System.nanoTime() - started) / 1e9, attributes);
         }
 
-        /** A span around the handling of {@code message}; call only when {@link #tracing()}. */
-        Span startHandling(String persistenceId, Object message) {
-            return tracer.spanBuilder(handleSpan).setSpanKind(SpanKind.INTERNAL)
+        /**
+         * A span around the handling of {@code message}, a child of the span in {@code sender} (the
+         * context where the message was sent; null or without a span: a new trace); call only when
+         * {@link #tracing()}.
+         */
+        Span startHandling(String persistenceId, Object message, io.opentelemetry.context.Context sender) {
+            SpanBuilder builder = tracer.spanBuilder(handleSpan);
+            if (sender != null) builder.setParent(sender); else builder.setNoParent();
+            return builder.setSpanKind(SpanKind.INTERNAL)
                     .setAttribute(PERSISTENCE_ID, persistenceId)
                     .setAttribute(PROCESS_TYPE, typeName)
                     .setAttribute(MESSAGE_TYPE, message == null ? "none" : message.getClass().getName())
