@@ -56,6 +56,34 @@ class CopyCommandTest {
         }
     }
 
+    @Test
+    void the_copy_keeps_the_source_global_order_also_on_a_store_that_splits_batches() {
+        String from = "rocksdb:" + temp.resolve("interleaved");
+        String to = postgres();
+        try (Store source = Stores.open(from)) {
+            // 300 streams written in turns: every page of the copy mixes all of them
+            for (int round = 0; round < 4; round++) {
+                for (int s = 0; s < 300; s++) append(source, "stream-" + s, null, "e" + round);
+            }
+        }
+        try {
+            // every batch of two writes or more in two halves: the harder case for the order
+            CliRun copy = run("copy", "--from", from, "--to", to + "&splitAt=2");
+            assertThat(copy.exitCode()).as(copy.out() + copy.err()).isZero();
+            assertThat(copy.out()).contains("copied events=1200 ");
+            try (Store source = Stores.open(from); Store target = Stores.open(to)) {
+                assertThat(order(target)).hasSize(1200).containsExactlyElementsOf(order(source));
+            }
+        } finally {
+            dropSchema(to);
+        }
+    }
+
+    /** The events of a store in global order, as persistence id and sequence number. */
+    private static List<String> order(Store store) {
+        return store.journal().readAll(1, 10_000).stream().map(e -> e.persistenceId() + "#" + e.sequenceNr()).toList();
+    }
+
     /** Drops the test's schema; a leftover one would be harmless. */
     private static void dropSchema(String uri) {
         int q = uri.indexOf('?');
