@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * A reference by (type, persistence id) that activates the process on demand; see
@@ -36,12 +37,7 @@ final class SymbolicRef<M> implements ProcessRef<M> {
     @SuppressWarnings("unchecked")
     public <R> R call(M request, Duration timeout) {
         Objects.requireNonNull(request, "request");
-        while (true) {
-            ProcessInstance<?, ?, ?> p = activate();
-            Object result = p.tryCall(request, timeout == null ? p.callTimeout() : timeout);
-            if (result != ProcessInstance.NOT_ACCEPTED) return (R) result;
-            p.awaitTermination(Duration.ofDays(1)); // it is passivating or stopping: the next one takes the call
-        }
+        return (R) deliver(p -> p.tryCall(request, timeout == null ? p.callTimeout() : timeout));
     }
 
     @Override
@@ -53,30 +49,34 @@ final class SymbolicRef<M> implements ProcessRef<M> {
     @SuppressWarnings("unchecked")
     public <R> CompletionStage<R> ask(M request, Duration timeout) {
         Objects.requireNonNull(request, "request");
-        while (true) {
-            ProcessInstance<?, ?, ?> p = activate();
+        return (CompletionStage<R>) deliver(p -> {
             CompletableFuture<Object> reply = p.tryAsk(request, timeout == null ? p.callTimeout() : timeout);
-            if (reply != null) return (CompletionStage<R>) reply;
-            p.awaitTermination(Duration.ofDays(1)); // it is passivating or stopping: the next one takes the call
-        }
+            return reply != null ? reply : ProcessInstance.NOT_ACCEPTED;
+        });
     }
 
     @Override
     public void cast(M message) {
         Objects.requireNonNull(message, "message");
-        while (true) {
-            ProcessInstance<?, ?, ?> p = activate();
-            if (p.tryCast(message)) return;
-            p.awaitTermination(Duration.ofDays(1));
-        }
+        deliver(p -> p.tryCast(message) ? null : ProcessInstance.NOT_ACCEPTED);
     }
 
     @Override
     public void send(Object info) {
         Objects.requireNonNull(info, "info");
+        deliver(p -> p.trySend(info) ? null : ProcessInstance.NOT_ACCEPTED);
+    }
+
+    /**
+     * Hands a message to the live incarnation, activating one if none is; {@code attempt} returns
+     * {@link ProcessInstance#NOT_ACCEPTED} when that incarnation no longer takes messages (it is
+     * passivating or stopping), and the next one gets it once that one has ended.
+     */
+    private Object deliver(Function<ProcessInstance<?, ?, ?>, Object> attempt) {
         while (true) {
             ProcessInstance<?, ?, ?> p = activate();
-            if (p.trySend(info)) return;
+            Object result = attempt.apply(p);
+            if (result != ProcessInstance.NOT_ACCEPTED) return result;
             p.awaitTermination(Duration.ofDays(1));
         }
     }
