@@ -488,28 +488,31 @@ public final class PostgresStore implements Store {
             Objects.requireNonNull(writes, "writes");
             if (splitAt == 0 || writes.size() < splitAt) return appendOne(writes);
             int cut = writes.size() / 2;
-            List<AtomicWrite> first = writes.subList(0, cut);
+            Batch firstBatch = new Batch(writes.subList(0, cut));
             List<AtomicWrite> second = writes.subList(cut, writes.size());
-            Set<String> firstIds = new HashSet<>(cut * 2);
-            for (AtomicWrite w : first) firstIds.add(w.persistenceId());
             for (AtomicWrite w : second) {
-                if (firstIds.contains(w.persistenceId())) return appendOne(writes); // one stream on both sides
+                // one stream on both sides (the first half's streams are those it writes)
+                if (firstBatch.streams.containsKey(w.persistenceId())) return appendOne(writes);
             }
-            Batch firstBatch = new Batch(first);
+            Batch secondBatch = new Batch(second);
             if (!plan(firstBatch)) return appendOne(writes); // it goes under the lock: so does the rest, in order
             split.increment();
             CompletableFuture<Void> firstDone = new CompletableFuture<>();
             CompletableFuture<List<WriteResult>> other = new CompletableFuture<>();
+            boolean secondPlanned = false;
             try {
+                // planned before the first half is written, so always written behind it
+                secondPlanned = plan(secondBatch);
+                boolean planned = secondPlanned;
                 Thread.ofVirtual().name("perpetua-pg-append").start(() -> {
                     try {
-                        Batch secondBatch = new Batch(second);
-                        other.complete(write(secondBatch, plan(secondBatch), firstDone));
+                        other.complete(write(secondBatch, planned, firstDone));
                     } catch (Throwable t) {
                         other.completeExceptionally(t);
                     }
                 });
             } catch (Throwable t) {
+                if (secondPlanned) settle(secondBatch, false); // planned but never to be written
                 other.completeExceptionally(t); // reported below, once the first half is written
             }
             List<WriteResult> results = new ArrayList<>(writes.size());
